@@ -1,0 +1,176 @@
+"""The data model. One DeclarativeBase with a naming convention so Alembic names constraints alike on
+SQLite and PostgreSQL; relationships are lazy="raise" so every query says what it loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AwareDateTime(TypeDecorator):
+    """Stores UTC, returns aware datetimes; refuses naive ones (SQLite has no time zones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused; use pendulum in Asia/Shanghai")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.datetime: AwareDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Unit(Base):
+    """A reporting unit, synced from config/units.yaml when a cycle opens."""
+
+    __tablename__ = "unit"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+    contacts: Mapped[list[Any]] = mapped_column(default=list)
+    leaders: Mapped[list[Any]] = mapped_column(default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Cycle(Base):
+    """One report year's collection cycle (the 2026 cycle runs in January–February 2027)."""
+
+    __tablename__ = "cycle"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    opened_at: Mapped[dt.datetime]
+    expected_units: Mapped[list[Any]] = mapped_column(default=list)  # unit codes expected when opened
+
+
+class InboundMessage(Base):
+    """A raw mail as received, archived before parsing. Keys make re-delivery and re-runs harmless."""
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (UniqueConstraint("source_key"), UniqueConstraint("dedup_key"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_key: Mapped[str | None] = mapped_column(String(300))  # folder/UIDVALIDITY/UID or maildir key
+    dedup_key: Mapped[str] = mapped_column(String(600))  # Message-ID + sha256 of the raw bytes
+    message_id: Mapped[str | None] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    sender: Mapped[str] = mapped_column(String(300), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(20), default="processed")  # processed | failed
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    submissions: Mapped[list[Submission]] = relationship(back_populates="message", lazy="raise")
+
+
+class Submission(Base):
+    """One workbook received from a unit (accepted, rejected, held for the administrator, superseded)."""
+
+    __tablename__ = "submission"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"), index=True)
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))
+    filename: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64))
+    sender: Mapped[str] = mapped_column(String(300), default="")
+    received_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    template_version: Mapped[str | None] = mapped_column(String(40))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"))
+    message: Mapped[InboundMessage | None] = relationship(back_populates="submissions", lazy="raise")
+    values: Mapped[list[Value]] = relationship(back_populates="submission", lazy="raise")
+
+
+class Value(Base):
+    """One indicator figure of one submission. ``na`` is 不涉及 (no such power), distinct from 0."""
+
+    __tablename__ = "value"
+    __table_args__ = (UniqueConstraint("submission_id", "indicator_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float | None] = mapped_column(Float)
+    na: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)  # 上报说明 confirming a warning
+    submission: Mapped[Submission] = relationship(back_populates="values", lazy="raise")
+
+
+class Narrative(Base):
+    """Free text from a workbook's narrative sheet: a unit's highlights (特色亮点) and problems."""
+
+    __tablename__ = "narrative"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))  # highlight | problem
+    text: Mapped[str] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """Every outgoing mail, queued first and sent later: a retried flow never sends twice."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (UniqueConstraint("key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))  # idempotency key, e.g. reminder/2026/D01/report/5
+    kind: Mapped[str] = mapped_column(String(20))  # invitation | receipt | rejection | reminder | overdue | digest | draft
+    recipients: Mapped[list[Any]] = mapped_column(default=list)
+    subject: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))  # the .eml in the blob store
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued | sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime]
+    sent_at: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Reminder(Base):
+    """A reminder or overdue notice planned for (unit, deadline, slot); sent at most once."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("cycle_id", "unit_code", "deadline", "slot"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"))
+    unit_code: Mapped[str] = mapped_column(ForeignKey("unit.code"))
+    deadline: Mapped[str] = mapped_column(String(32))
+    slot: Mapped[str] = mapped_column(String(32))  # before-5 | before-1 | overdue-1 …
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class Draft(Base):
+    """A rendered report draft and what it was computed from."""
+
+    __tablename__ = "draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    created_at: Mapped[dt.datetime]
+    sha256: Mapped[str] = mapped_column(String(64))  # of the Markdown text
+    paths: Mapped[dict[str, Any]] = mapped_column(default=dict)  # format -> file
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)  # indicator -> city value used
+    delivered: Mapped[bool] = mapped_column(Boolean, default=False)

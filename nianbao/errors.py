@@ -1,0 +1,39 @@
+"""Typed exceptions. Each is translated into a Chinese user message only at the edge (CLI, mail)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class NianbaoError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    file: str
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.key}: {self.reason}"
+
+
+class ConfigError(NianbaoError):
+    """The city configuration is invalid; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[ConfigProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class UnknownYearError(NianbaoError):
+    """No cycle exists for the requested report year."""
+
+
+class WorkbookError(NianbaoError):
+    """A workbook cannot be read at all (corrupt, hostile, wrong format)."""
+
+
+class MailError(NianbaoError):
+    """A mailbox or mail server could not be reached or refused an operation."""

@@ -1,0 +1,76 @@
+"""Settings factory: built at run time from the environment, never at import.
+
+``load_settings()`` is the production factory; tests call it with an explicit ``env`` and paths,
+as Flask's tutorial passes a test config to its app factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    config_dir: Path
+    templates_dir: Path
+    mail: dict[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.data_dir / "outputs"
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def secret(self, name: str) -> str | None:
+        """A secret from the environment (NIANBAO_<NAME>) or, failing that, a Prefect Secret block."""
+        value = self.env.get(f"NIANBAO_{name.upper()}")
+        if value:
+            return value
+        block = self.env.get(f"NIANBAO_{name.upper()}_BLOCK")
+        if block:
+            from prefect.blocks.system import Secret  # only when an administrator chose a block
+
+            return Secret.load(block).get()
+        return None
+
+    def hmac_key(self) -> bytes:
+        """Workbook signing key: NIANBAO_HMAC_SECRET, else one generated once per data folder."""
+        value = self.secret("hmac_secret")
+        if value:
+            return value.encode()
+        path = self.data_dir / "hmac.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32), encoding="ascii")
+            path.chmod(0o600)
+        return path.read_text(encoding="ascii").strip().encode()
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("NIANBAO_DATA", "var")).resolve()
+    config_dir = Path(env.get("NIANBAO_CONFIG", REPO_ROOT / "config")).resolve()
+    templates_dir = Path(env.get("NIANBAO_TEMPLATES", REPO_ROOT / "templates")).resolve()
+    database_url = env.get("NIANBAO_DATABASE_URL") or f"sqlite:///{data_dir / 'nianbao.db'}"
+    mail_file = config_dir / "mail.yaml"
+    mail = yaml.safe_load(mail_file.read_text(encoding="utf-8")) if mail_file.exists() else {}
+    settings = Settings(data_dir=data_dir, database_url=database_url, config_dir=config_dir,
+                        templates_dir=templates_dir, mail=mail or {}, env=env)
+    return settings.with_(**overrides) if overrides else settings
