@@ -1,0 +1,1 @@
+"""Prefect flows: each reads like a table of contents of its stage's tasks."""

@@ -1,0 +1,99 @@
+"""The demo: a complete simulated cycle for the sample city, day by day, on the embedded default."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pendulum
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from nianbao.demo import MailEvent, script, seed_history
+from nianbao.mail.inbox import deliver_to_maildir
+from nianbao.plan import build_plan
+from nianbao.clock import FixedClock
+from nianbao.resources import Resources, make_resources
+from nianbao.settings import load_settings
+from tasks.artifacts import publish_status
+from tasks.cycle import (
+    cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
+    remind_task, send_outbox_task,
+)
+
+
+@task(name="simulate-units", cache_policy=NO_CACHE)
+def simulate_units_task(res: Resources, year: int) -> list[MailEvent]:
+    seed_history(res, year - 1)
+    return script(res, year, build_plan(res.config, year))
+
+
+@task(name="units-mail-in", cache_policy=NO_CACHE)
+def units_mail_in_task(res: Resources, events: list[MailEvent]) -> int:
+    for e in events:
+        deliver_to_maildir(res.settings.data_dir / "mail" / "inbox", e.raw)
+    return len(events)
+
+
+@flow(name="demo-cycle", log_prints=False)
+def demo_cycle_flow(year: int, data_dir: str) -> dict:
+    """Open → every day: reminders at 09:00, units mail in, intake at 17:00 → draft → leaders."""
+    res = demo_resources(data_dir)
+    plan = build_plan(res.config, year)
+    res.clock.set(plan.at(plan.open_day, 8))
+    events = simulate_units_task(res, year)
+    open_cycle_task(res, year)
+    send_outbox_task(res)
+    day = plan.open_day
+    while day <= plan.draft_day:
+        res.clock.set(plan.at(day, res.config.calendar.send_hour))
+        remind_task(res, year)
+        send_outbox_task(res)
+        res.clock.set(plan.at(day, 17))
+        units_mail_in_task(res, [e for e in events if e.day == day])
+        poll_intake_task(res)
+        send_outbox_task(res)
+        day += dt.timedelta(days=1)
+    res.clock.set(plan.at(plan.draft_day, 18))
+    result = make_draft_task(res, year)
+    deliver_draft_task(res, result)
+    send_outbox_task(res)
+    status = cycle_status_task(res, year)
+    publish_status(status)
+    return {"status": status, "draft": result, "events": events}
+
+
+def demo_resources(data_dir: str) -> Resources:
+    """A fresh embedded setup under ``data_dir`` (SQLite, Maildir, .eml outbox) with a settable clock."""
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
+    env["NIANBAO_DATA"] = data_dir
+    return make_resources(load_settings(env), clock=FixedClock(pendulum.now("Asia/Shanghai")), cached=False)
+
+
+def run_demo(year: int, data_dir: Path) -> int:
+    """`nianbao demo`: run the demo flow on a fresh data folder and print where everything is."""
+    from nianbao import output
+
+    if data_dir.exists():
+        shutil.rmtree(data_dir)  # the demo's own folder only, so every run tells the same story
+    data_dir.mkdir(parents=True)
+    with quiet_prefect(), output.spinner(f"正在模拟{year}年度完整报送周期(开启→收件→提醒→汇总→起草)…"):
+        result = demo_cycle_flow(year, str(data_dir))
+    output.print_status(output.status_json(result["status"]))
+    con = output.say
+    con(f"模拟邮件:{len(result['events'])} 封来件;发出的邮件在 {data_dir / 'mail' / 'outbox'}")
+    output.print_draft(result["draft"])
+    return 0
+
+
+@contextmanager
+def quiet_prefect() -> Iterator[None]:
+    """No heartbeat wait at exit, warnings only (the demo prints its own summary)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_LOGGING_LEVEL, temporary_settings
+
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None, PREFECT_LOGGING_LEVEL: "WARNING"}):
+        yield

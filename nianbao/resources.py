@@ -1,0 +1,62 @@
+"""The I/O a stage needs, behind one small interface: settings, city config, database, blob store,
+mailbox, mail transport and clock. Tests swap in a temp folder, a loopback server or a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from nianbao.cityconfig import CityConfig, load_city_config
+from nianbao.clock import Clock, SystemClock
+from nianbao.db.session import make_sessionmaker
+from nianbao.mail.inbox import Inbox, open_inbox
+from nianbao.mail.transport import Transport, open_transport
+from nianbao.settings import Settings, load_settings
+from nianbao.store import BlobStore
+
+
+@dataclass(frozen=True)
+class Resources:
+    settings: Settings
+    config: CityConfig
+    db: sessionmaker[Session]
+    store: BlobStore
+    open_inbox: Callable[[], Inbox]
+    transport: Transport
+    clock: Clock
+
+    def with_(self, **changes: Any) -> Resources:
+        return replace(self, **changes)
+
+    @property
+    def hmac_key(self) -> bytes:
+        return self.settings.hmac_key()
+
+
+_CACHE: dict[tuple, Resources] = {}
+
+
+def make_resources(settings: Settings | None = None, *, clock: Clock | None = None,
+                   cached: bool = True) -> Resources:
+    """Build (or reuse, per process) the resources for ``settings``; migrates the database once."""
+    settings = settings or load_settings()
+    key = (settings.database_url, str(settings.data_dir), str(settings.config_dir))
+    if cached and key in _CACHE:
+        res = _CACHE[key]
+        return res.with_(clock=clock) if clock else res
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    res = Resources(
+        settings=settings,
+        config=load_city_config(settings.config_dir),
+        db=make_sessionmaker(settings.database_url),
+        store=BlobStore(settings.archive_dir),
+        open_inbox=lambda: open_inbox(settings),
+        transport=open_transport(settings),
+        clock=SystemClock(),
+    )
+    if cached:
+        _CACHE[key] = res
+    return res.with_(clock=clock) if clock else res

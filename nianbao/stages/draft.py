@@ -1,0 +1,108 @@
+"""Stages 4–6: aggregate the accepted figures, render the draft in every format, mail it to the leaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from nianbao import repo
+from nianbao.db.models import Draft
+from nianbao.db.session import unit_of_work
+from nianbao.mail.message import compose
+from nianbao.mail.outbox import enqueue
+from nianbao.plan import build_plan
+from nianbao.report.aggregate import CityAggregate, aggregate
+from nianbao.report.draft import DraftDoc, change_summary, leaders_summary, render_draft
+from nianbao.report.model import UnitReport
+from nianbao.report.problems import find_problems
+from nianbao.resources import Resources
+from nianbao.stages.status import unit_states
+from nianbao.texts import render_mail
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass
+class DraftResult:
+    year: int
+    draft_id: int
+    paths: dict[str, Path]
+    doc: DraftDoc
+    agg: CityAggregate
+    new: bool  # False when the figures and text are unchanged since the last draft
+
+
+def unit_reports(res: Resources, year: int) -> tuple[list[UnitReport], list[UnitReport]]:
+    """(this year's, last year's) per-unit inputs for aggregation, read in one unit of work."""
+    cfg = res.config
+    plan = build_plan(cfg, year)
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        states = unit_states(s, cfg, cycle, plan)
+        now_data, old_data = repo.accepted(s, year), repo.accepted(s, year - 1)
+    current = []
+    for st in states:
+        d = now_data.get(st.unit_code)
+        current.append(UnitReport(
+            unit=cfg.unit(st.unit_code), status=st.status, submission_id=d.submission.id if d else None,
+            received_at=st.received_at, values=d.values if d else {}, na=d.na if d else frozenset(),
+            narratives=d.narratives if d else ()))
+    previous = [UnitReport(unit=cfg.unit(code), status="on_time", submission_id=d.submission.id,
+                           received_at=None, values=d.values, na=d.na)
+                for code, d in old_data.items() if code in {u.code for u in cfg.units}]
+    return current, previous
+
+
+def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftResult:
+    cfg, now = res.config, res.clock.now()
+    current, previous = unit_reports(res, year)
+    agg = aggregate(cfg, year, current, previous)
+    doc = render_draft(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), generated_at=now)
+    out_dir = out_dir or res.settings.outputs_dir / str(year) / "draft"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = doc.title
+    paths = {"md": out_dir / f"{stem}.md", "html": out_dir / f"{stem}.html",
+             "docx": out_dir / f"{stem}.docx", "xlsx": out_dir / f"{stem}-数据附表.xlsx"}
+    paths["md"].write_text(doc.markdown, encoding="utf-8")
+    paths["html"].write_text(doc.html, encoding="utf-8")
+    paths["docx"].write_bytes(doc.docx)
+    paths["xlsx"].write_bytes(doc.appendix_xlsx)
+    sha, _ = res.store.put(doc.markdown.encode("utf-8"), ".md")
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        last = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id).order_by(Draft.id.desc()))
+        if last is not None and last.sha256 == sha:
+            last.paths = {k: str(v) for k, v in paths.items()}
+            return DraftResult(year, last.id, paths, doc, agg, new=False)
+        row = Draft(cycle_id=cycle.id, created_at=now, sha256=sha, figures=doc.figures,
+                    paths={k: str(v) for k, v in paths.items()})
+        s.add(row)
+        s.flush()
+        return DraftResult(year, row.id, paths, doc, agg, new=True)
+
+
+def deliver_draft(res: Resources, result: DraftResult) -> bool:
+    """Queue the draft to the leaders with what changed since the last delivered draft; once per draft."""
+    cfg, now = res.config, res.clock.now()
+    leaders = [a for u in cfg.units if u.kind == "city" for a in u.leaders] or list(cfg.admin_emails)
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, result.year)
+        row = s.get(Draft, result.draft_id)
+        before = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id, Draft.delivered.is_(True),
+                                              Draft.id != row.id).order_by(Draft.id.desc()))
+        agg = result.agg
+        subject, body = render_mail(
+            res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
+            reported=agg.reported, on_time=agg.on_time,
+            summary=leaders_summary(agg, int(cfg.report.raw.get("leaders_summary_top", 6))),
+            changes=change_summary(before.figures, row.figures) if before else [])
+        attachments = [(result.paths["docx"].name, result.doc.docx, DOCX),
+                       (result.paths["xlsx"].name, result.doc.appendix_xlsx, XLSX)]
+        msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=leaders, cc=list(cfg.admin_emails),
+                      subject=subject, text=body, attachments=attachments, date=now)
+        _, created = enqueue(s, res.store, key=f"draft/{result.year}/{row.sha256}", kind="draft", msg=msg, now=now)
+        row.delivered = True
+    return created

@@ -1,0 +1,101 @@
+"""Stage 3, remind: on a working day, queue the due reminder or overdue notice for every unit without an
+accepted workbook, plus the administrator's digest. Each (unit, deadline, slot) is recorded with a
+unique key in the same transaction as its queued mail, so a retried, repeated or late run never sends
+it twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from nianbao import repo
+from nianbao.db.models import Reminder
+from nianbao.db.session import unit_of_work
+from nianbao.mail.message import compose
+from nianbao.mail.outbox import enqueue
+from nianbao.plan import build_plan, due_slots
+from nianbao.resources import Resources
+from nianbao.stages.status import unit_states
+from nianbao.completeness import reporting_rates, status_label
+from nianbao.texts import fmt_day, render_mail
+from nianbao.workdays import WorkCalendar
+
+
+@dataclass
+class PlannedMail:
+    unit_code: str
+    unit_name: str
+    deadline: str
+    slot: str
+    kind: str  # reminder | overdue | digest
+    recipients: list[str]
+
+
+@dataclass
+class RemindReport:
+    year: int
+    day: dt.date
+    workday: bool
+    mails: list[PlannedMail] = field(default_factory=list)
+    dry_run: bool = False
+    note: str = ""
+
+
+def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
+    cfg, now = res.config, res.clock.now()
+    today = now.date()
+    cal = WorkCalendar(cfg.calendar)
+    plan = build_plan(cfg, year, cal)
+    report = RemindReport(year, today, cal.is_workday(today), dry_run=dry_run)
+    if not report.workday:
+        report.note = f"{fmt_day(today)}不是工作日({cal.day_kind(today)}),不发送提醒"
+        return report
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        states = unit_states(s, cfg, cycle, plan)
+        sent: dict[str, set[tuple[str, str]]] = {}
+        for r in s.scalars(select(Reminder).where(Reminder.cycle_id == cycle.id)):
+            sent.setdefault(r.unit_code, set()).add((r.deadline, r.slot))
+        for st in states:
+            if st.status in ("on_time", "late"):
+                continue
+            unit = cfg.unit(st.unit_code)
+            for slot in due_slots(plan, today, sent.get(unit.code, set()), cal):
+                deadline = plan.deadline(slot.deadline)
+                to = list(unit.contacts) + (list(unit.leaders) if slot.kind == "overdue" else [])
+                report.mails.append(PlannedMail(unit.code, unit.name, slot.deadline, slot.slot, slot.kind, to))
+                if dry_run:
+                    continue
+                subject, body = render_mail(
+                    res.settings.templates_dir, slot.kind, city=cfg, unit=unit, year=year, deadline=deadline,
+                    due=fmt_day(deadline.effective), today=fmt_day(today),
+                    days_left=cal.workdays_between(today, deadline.effective),
+                    days_late=cal.workdays_between(deadline.effective, today),
+                    last_status=status_label(st.status) if st.status in ("rejected", "held") else "",
+                )
+                msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=to, subject=subject,
+                              text=body, date=now)
+                row, _ = enqueue(s, res.store, key=f"{slot.kind}/{year}/{unit.code}/{slot.deadline}/{slot.slot}",
+                                 kind=slot.kind, msg=msg, now=now)
+                s.add(Reminder(cycle_id=cycle.id, unit_code=unit.code, deadline=slot.deadline, slot=slot.slot,
+                               outbox_id=row.id, created_at=now))
+        if today in plan.digest_days and cfg.admin_emails:
+            report.mails.append(PlannedMail("", "管理员", "", today.isoformat(), "digest", list(cfg.admin_emails)))
+            if not dry_run:
+                rates = reporting_rates(states, set(repo.expected_codes(cfg, cycle)))
+                rows = [{"name": st.name, "label": status_label(st.status), "received":
+                         st.received_at.in_timezone("Asia/Shanghai").format("M月D日") if st.received_at else ""}
+                        for st in states]
+                subject, body = render_mail(
+                    res.settings.templates_dir, "digest", city=cfg, year=year, today=fmt_day(today), rates=rates,
+                    rows=rows, warnings=plan.warnings,
+                    sent_reminders=sum(m.kind == "reminder" for m in report.mails),
+                    sent_overdue=sum(m.kind == "overdue" for m in report.mails))
+                msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails),
+                              subject=subject, text=body, date=now)
+                enqueue(s, res.store, key=f"digest/{year}/{today.isoformat()}", kind="digest", msg=msg, now=now)
+        if dry_run:
+            s.rollback()
+    return report

@@ -1,0 +1,60 @@
+"""Who has reported: per unit on time / late / missing / rejected / held, and DHIS2-style rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pendulum
+from sqlalchemy.orm import Session
+
+from nianbao import repo
+from nianbao.cityconfig import CityConfig
+from nianbao.completeness import Rates, UnitState, reporting_rates, status_label, unit_status
+from nianbao.db.models import Cycle
+from nianbao.db.session import unit_of_work
+from nianbao.plan import CyclePlan, build_plan
+from nianbao.resources import Resources
+
+
+@dataclass
+class StatusReport:
+    year: int
+    states: list[UnitState]
+    rates: Rates
+    plan: CyclePlan
+
+    def rows(self) -> list[dict]:
+        return [{"code": st.unit_code, "name": st.name, "status": st.status, "label": status_label(st.status),
+                 "received": st.received_at.in_timezone("Asia/Shanghai").format("YYYY-MM-DD HH:mm")
+                 if st.received_at else ""} for st in self.states]
+
+
+def deadline_end(plan: CyclePlan) -> pendulum.DateTime:
+    """Timeliness is judged against the last deadline's effective day, to its end (Asia/Shanghai)."""
+    last = max(plan.deadlines, key=lambda d: d.effective)
+    return plan.at(last.effective, 0).add(days=1)
+
+
+def unit_states(s: Session, config: CityConfig, cycle: Cycle, plan: CyclePlan) -> list[UnitState]:
+    end = deadline_end(plan)
+    latest: dict[str, dict[str, pendulum.DateTime]] = {}
+    for sub in repo.submissions_of(s, cycle):
+        if sub.unit_code:
+            latest.setdefault(sub.unit_code, {}).setdefault(sub.status, pendulum.instance(sub.received_at))
+    states = []
+    for code in repo.expected_codes(config, cycle):
+        seen = latest.get(code, {})
+        first_ok = min((t for st, t in seen.items() if st in ("accepted", "superseded")), default=None)
+        current_ok = seen.get("accepted")
+        status = unit_status(first_ok if current_ok else None, "rejected" in seen, "held" in seen, end)
+        states.append(UnitState(code, config.unit(code).name, status, current_ok))
+    return states
+
+
+def cycle_status(res: Resources, year: int) -> StatusReport:
+    plan = build_plan(res.config, year)
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        states = unit_states(s, res.config, cycle, plan)
+        expected = set(repo.expected_codes(res.config, cycle))
+    return StatusReport(year, states, reporting_rates(states, expected), plan)

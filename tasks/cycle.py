@@ -1,0 +1,52 @@
+"""Tasks of the cycle's stages. Each wraps one stage function; none holds domain logic."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from nianbao.mail.outbox import DeliveryReport, deliver_pending
+from nianbao.resources import Resources
+from nianbao.stages.draft import DraftResult, deliver_draft, make_draft
+from nianbao.stages.intake import IntakeReport, poll_inbox
+from nianbao.stages.open_cycle import OpenResult, open_cycle
+from nianbao.stages.remind import RemindReport, remind
+from nianbao.stages.status import StatusReport, cycle_status
+
+
+@task(name="open-cycle", cache_policy=NO_CACHE)
+def open_cycle_task(res: Resources, year: int) -> OpenResult:
+    return open_cycle(res, year)
+
+
+@task(name="poll-intake", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+def poll_intake_task(res: Resources) -> IntakeReport:
+    return poll_inbox(res)
+
+
+@task(name="remind", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+def remind_task(res: Resources, year: int, dry_run: bool = False) -> RemindReport:
+    return remind(res, year, dry_run=dry_run)
+
+
+@task(name="send-outbox", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[10, 60, 300])
+def send_outbox_task(res: Resources) -> DeliveryReport:
+    report = deliver_pending(res.db, res.store, res.transport, res.clock)
+    if report.failed:  # queued messages stay queued; the retry (or the next run) sends them
+        raise RuntimeError(f"{report.failed} message(s) could not be sent; they stay queued")
+    return report
+
+
+@task(name="make-draft", cache_policy=NO_CACHE)
+def make_draft_task(res: Resources, year: int) -> DraftResult:
+    return make_draft(res, year)
+
+
+@task(name="deliver-draft", cache_policy=NO_CACHE)
+def deliver_draft_task(res: Resources, result: DraftResult) -> bool:
+    return deliver_draft(res, result)
+
+
+@task(name="cycle-status", cache_policy=NO_CACHE)
+def cycle_status_task(res: Resources, year: int) -> StatusReport:
+    return cycle_status(res, year)
