@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import pendulum
 from sqlalchemy import select
 
 from nianbao import repo
@@ -56,13 +57,16 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
         cycle = repo.get_cycle(s, year)
         states = unit_states(s, cfg, cycle, plan)
         sent: dict[str, set[tuple[str, str]]] = {}
+        sent_today: set[str] = set()
         for r in s.scalars(select(Reminder).where(Reminder.cycle_id == cycle.id)):
             sent.setdefault(r.unit_code, set()).add((r.deadline, r.slot))
+            if pendulum.instance(r.created_at).in_timezone("Asia/Shanghai").date() == today:
+                sent_today.add(r.unit_code)
         for st in states:
             if st.status in ("on_time", "late"):
                 continue
             unit = cfg.unit(st.unit_code)
-            for slot in due_slots(plan, today, sent.get(unit.code, set()), cal):
+            for slot in due_slots(plan, today, sent.get(unit.code, set()), cal, unit.code in sent_today):
                 deadline = plan.deadline(slot.deadline)
                 to = list(unit.contacts) + (list(unit.leaders) if slot.kind == "overdue" else [])
                 report.mails.append(PlannedMail(unit.code, unit.name, slot.deadline, slot.slot, slot.kind, to))

@@ -1,0 +1,199 @@
+"""Province-scale benchmark: a synthetic cycle for N units (templates, N mailed workbooks through the
+whole intake, aggregation, draft), each stage timed, against baselines measured in the same run on the
+same files: bare python-calamine and openpyxl (read_only) reads, bare xlsxwriter writing the same cells.
+
+    python bench/run.py --units 4000            # prints a table per size, then one JSON line
+
+Sizes 40 and 400 are always run too, to show how cost grows. Ratios, not absolute times, are the result:
+they hold across machines."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pendulum
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+KINDS = ["district", "county_city", "county", "zone", "department"]
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(fn: Callable, *args, **kw) -> tuple[float, object]:
+    t = time.perf_counter()
+    out = fn(*args, **kw)
+    return time.perf_counter() - t, out
+
+
+def province_config(n: int, dst: Path) -> Path:
+    """config/ with N synthetic units under one province government."""
+    shutil.copytree(ROOT / "config", dst)
+    units = [{"code": "P00", "name": "省人民政府", "kind": "city", "parent": None,
+              "contacts": ["gov@prov.example.cn"], "leaders": ["leader@prov.example.cn"], "reports": False}]
+    for i in range(n):
+        units.append({"code": f"U{i:05d}", "name": f"单位{i:05d}", "kind": KINDS[i % len(KINDS)], "parent": "P00",
+                      "contacts": [f"u{i}@units.example.cn"], "leaders": [f"l{i}@units.example.cn"]})
+    (dst / "units.yaml").write_text(yaml.safe_dump({"units": units}, allow_unicode=True), encoding="utf-8")
+    return dst
+
+
+def _fill_one(args: tuple) -> bytes:
+    """Worker: a clerk fills one unit's workbook (openpyxl round trip, like Excel would save it)."""
+    config_dir, code, year, key = args
+    from nianbao.cityconfig import load_city_config
+    from nianbao.demo import confirm_notes, unit_values
+    from nianbao.workbook.fill import fill_workbook
+    from nianbao.workbook.template import build_template
+
+    cfg = load_city_config(config_dir)
+    unit = cfg.unit(code)
+    values = unit_values(cfg, unit, year)
+    return fill_workbook(build_template(cfg, unit, year, {}, key), values, notes=confirm_notes(cfg, values))
+
+
+def bare_calamine(files: list[bytes]) -> None:
+    from python_calamine import CalamineWorkbook
+
+    for data in files:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+
+
+def bare_openpyxl(files: list[bytes]) -> None:
+    import openpyxl
+
+    for data in files:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        for ws in wb.worksheets:
+            for _ in ws.iter_rows(values_only=True):
+                pass
+        wb.close()
+
+
+def bare_xlsxwriter(cfg, units, year: int) -> None:
+    """The same cells a template holds (identity, code/name/unit/values per indicator), nothing else."""
+    import xlsxwriter
+
+    for unit in units:
+        buf = io.BytesIO()
+        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        for sec in cfg.report.sections:
+            ws = wb.add_worksheet(sec.sheet)
+            for r, ind in enumerate(i for i in cfg.input_indicators(unit) if i.section == sec.code):
+                ws.write_row(r + 1, 0, [ind.code, ind.name, ind.unit, None, None, ""])
+        ident = wb.add_worksheet("_id")
+        ident.write_row(0, 0, [unit.code, year, "v", "sig"])
+        wb.close()
+
+
+def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
+    from nianbao.clock import FixedClock
+    from nianbao.mail.inbox import deliver_to_maildir
+    from nianbao.mail.message import compose
+    from nianbao.resources import make_resources
+    from nianbao.settings import load_settings
+    from nianbao.stages.draft import make_draft
+    from nianbao.stages.intake import poll_inbox
+    from nianbao.stages.open_cycle import write_templates
+    from nianbao.repo import ensure_cycle
+    from nianbao.db.session import unit_of_work
+    from nianbao.workbook.template import build_template, template_filename
+
+    base = workdir / f"n{n}"
+    config_dir = province_config(n, base / "config")
+    env = {"NIANBAO_DATA": str(base / "var"), "NIANBAO_CONFIG": str(config_dir), "NIANBAO_HMAC_SECRET": "bench"}
+    at = pendulum.datetime(year + 1, 1, 20, 10, tz="Asia/Shanghai")
+    res = make_resources(load_settings(env), clock=FixedClock(at), cached=False)
+    cfg, units = res.config, list(res.config.reporting_units)
+    with unit_of_work(res.db) as s:
+        ensure_cycle(s, cfg, year, at)
+    out: dict = {"units": n}
+
+    out["templates_s"], _ = timed(lambda: [build_template(cfg, u, year, {}, res.hmac_key) for u in units])
+    out["bare_xlsxwriter_s"], _ = timed(bare_xlsxwriter, cfg, units, year)
+
+    with ProcessPoolExecutor(max_workers=2) as pool:  # simulation of the clerks; not a measured stage
+        files = list(pool.map(_fill_one, [(config_dir, u.code, year, res.hmac_key) for u in units], chunksize=20))
+    inbox = res.settings.data_dir / "mail" / "inbox"
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for u, data in zip(units, files):
+        deliver_to_maildir(inbox, compose(
+            sender=(u.name, u.contacts[0]), to=[cfg.intake_address], subject=f"{u.name}报表", text="见附件",
+            attachments=[(template_filename(cfg, u, year), data, xlsx)], date=at).as_bytes())
+
+    out["bare_calamine_s"], _ = timed(bare_calamine, files)
+    out["bare_openpyxl_s"], _ = timed(bare_openpyxl, files)
+    out["intake_s"], report = timed(poll_inbox, res)
+    out["accepted"] = report.count("accepted")
+    out["draft_s"], _ = timed(make_draft, res, year, base / "draft")
+    out["peak_mb"] = round(peak_mb(), 1)
+    out["intake_vs_calamine"] = round(out["intake_s"] / out["bare_calamine_s"], 2)
+    out["templates_vs_xlsxwriter"] = round(out["templates_s"] / out["bare_xlsxwriter_s"], 2)
+    return out
+
+
+def task_runs_per_intake(workdir: Path) -> int:
+    """Task runs of one intake flow run, counted on Prefect's API (independent of the unit count)."""
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    os.environ.update({"NIANBAO_DATA": str(workdir / "n40" / "var"), "NIANBAO_CONFIG": str(workdir / "n40" / "config"),
+                       "NIANBAO_HMAC_SECRET": "bench"})
+    from flows.cycle import intake_flow
+
+    state = intake_flow(year=2026, return_state=True)
+
+    async def count() -> int:
+        async with get_client() as client:
+            runs = await client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+            return len(runs)
+
+    return asyncio.run(count())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--units", type=int, default=4000)
+    ap.add_argument("--skip-prefect", action="store_true", help="do not count task runs (saves ~10 s)")
+    args = ap.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    try:
+        results = {}
+        for n in sorted({40, 400, args.units}):
+            results[n] = run_size(n, workdir)
+            r = results[n]
+            print(f"{n:>5} units | templates {r['templates_s']:.2f}s (xlsxwriter {r['bare_xlsxwriter_s']:.2f}s, "
+                  f"×{r['templates_vs_xlsxwriter']}) | intake {r['intake_s']:.2f}s (calamine {r['bare_calamine_s']:.2f}s, "
+                  f"×{r['intake_vs_calamine']}; openpyxl {r['bare_openpyxl_s']:.2f}s) | draft {r['draft_s']:.2f}s | "
+                  f"peak {r['peak_mb']} MB | accepted {r['accepted']}/{n}", flush=True)
+        big = results[args.units]
+        summary = {k: big[k] for k in ("units", "intake_s", "bare_calamine_s", "bare_openpyxl_s", "intake_vs_calamine",
+                                       "templates_s", "bare_xlsxwriter_s", "templates_vs_xlsxwriter", "peak_mb")}
+        summary["draft_s_4000_vs_40"] = round(big["draft_s"] / results[40]["draft_s"], 2)
+        summary["task_runs_per_intake"] = None if args.skip_prefect else task_runs_per_intake(workdir)
+        print(json.dumps(summary))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Decoding header values the way Chinese mail clients really write them.
+
+Python's email package handles RFC 2047 and RFC 2231, but mangles raw 8-bit GBK bytes and words
+labelled gb2312 that hold GBK-only characters; a name split across encoded-words in the middle of a
+multi-byte character also needs the words joined before decoding.
+"""
+
+from __future__ import annotations
+
+import re
+from email.header import decode_header
+
+# GB2312 and GBK are subsets of GB18030: decoding with the superset never loses a character.
+_SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
+             "euc-cn": "gb18030", "hz-gb-2312": "gb18030"}
+
+
+def charset_for(label: str | None) -> str:
+    label = (label or "utf-8").strip().lower()
+    return _SUPERSET.get(label, label)
+
+
+def decode_bytes(raw: bytes, label: str | None = None) -> str:
+    """Bytes of unknown or doubtful charset: the label, then UTF-8, then GB18030."""
+    for cs in ([charset_for(label)] if label else []) + ["utf-8", "gb18030"]:
+        try:
+            return raw.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", errors="replace")
+
+
+_SURROGATES = re.compile(r"[\udc80-\udcff]+")
+
+
+def _undo_surrogates(text: str) -> str:
+    """Raw 8-bit header bytes come back from email's parser as surrogate escapes; decode them."""
+    if not _SURROGATES.search(text):
+        return text
+    return decode_bytes(text.encode("utf-8", "surrogateescape"))
+
+
+def decode_header_value(value: str | bytes | None) -> str:
+    """Any header value (subject, display name, filename) → correct Unicode."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    value = _undo_surrogates(str(value))
+    if "=?" not in value:
+        return value.strip()
+    parts = decode_header(value)
+    out: list[str] = []
+    pending, pending_cs = b"", None
+    for chunk, cs in parts:  # join adjacent words of one charset: a character may be split between them
+        if isinstance(chunk, str):
+            chunk, cs = chunk.encode("utf-8", "surrogateescape"), None
+        if cs == pending_cs:
+            pending += chunk
+        else:
+            if pending:
+                out.append(decode_bytes(pending, pending_cs))
+            pending, pending_cs = chunk, cs
+    if pending:
+        out.append(decode_bytes(pending, pending_cs))
+    return "".join(out).strip()

@@ -1,0 +1,61 @@
+"""Where outgoing mail goes: a folder of .eml files (embedded default) or an SMTP server."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import smtplib
+import ssl
+from pathlib import Path
+from typing import Protocol
+
+from nianbao.errors import MailError
+from nianbao.settings import Settings
+
+
+class Transport(Protocol):
+    def send(self, data: bytes, from_addr: str, to: list[str]) -> None: ...
+
+
+class FolderTransport:
+    """Writes each message as <sha256>.eml: what an administrator can open; sending twice is a no-op."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        target = self.path / f"{hashlib.sha256(data).hexdigest()}.eml"
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+
+
+class SmtpTransport:
+    def __init__(self, host: str, port: int, security: str = "starttls", user: str | None = None,
+                 password: str | None = None, timeout: float = 30):
+        self.host, self.port, self.security = host, port, security
+        self.user, self.password, self.timeout = user, password, timeout
+
+    def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
+        try:
+            cls = smtplib.SMTP_SSL if self.security == "ssl" else smtplib.SMTP
+            kwargs = {"context": ssl.create_default_context()} if self.security == "ssl" else {}
+            with cls(self.host, self.port, timeout=self.timeout, **kwargs) as smtp:
+                if self.security == "starttls":
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+                smtp.sendmail(from_addr, to, data)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise MailError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+
+
+def open_transport(settings: Settings) -> Transport:
+    conf = (settings.mail or {}).get("outbound") or {"backend": "folder", "path": "mail/outbox"}
+    if conf.get("backend", "folder") == "folder":
+        return FolderTransport(settings.data_dir / conf.get("path", "mail/outbox"))
+    if conf["backend"] == "smtp":
+        return SmtpTransport(conf["host"], int(conf.get("port", 587)), conf.get("security", "starttls"),
+                             conf.get("user"), settings.secret("smtp_password"))
+    raise MailError(f"unknown outbound mail backend {conf['backend']!r} (folder or smtp)")

@@ -1,0 +1,48 @@
+"""Workbooks inside .zip attachments, unpacked within limits, with the members' real (often GBK) names."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from nianbao.mail.headers import decode_bytes
+
+MAX_MEMBERS = 50
+MAX_MEMBER_BYTES = 20 * 1024 * 1024
+MAX_TOTAL_BYTES = 100 * 1024 * 1024
+SHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
+UTF8_FLAG = 0x800
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """zipfile decodes names without the UTF-8 flag as cp437; Chinese Windows wrote them in GBK."""
+    if info.flag_bits & UTF8_FLAG:
+        return info.filename
+    return decode_bytes(info.filename.encode("cp437"), "gb18030")
+
+
+def unpack_zip(data: bytes, archive: str) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(spreadsheets inside, problems in Chinese). Declared sizes are checked before anything is read."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return [], [f"压缩包 {archive} 无法打开(文件损坏或不是 zip 格式)"]
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+        return [], [f"压缩包 {archive} 过大或文件过多,请直接附上工作簿"]
+    files, problems = [], []
+    for info in infos:
+        name = member_name(info).rsplit("/", 1)[-1]
+        if not name.lower().endswith(SHEETS):
+            continue
+        if info.file_size > MAX_MEMBER_BYTES:
+            problems.append(f"压缩包 {archive} 中的 {name} 过大,已忽略")
+            continue
+        if info.flag_bits & 0x1:
+            problems.append(f"压缩包 {archive} 设有密码,无法读取 {name},请直接附上工作簿")
+            continue
+        try:
+            files.append((name, zf.read(info)))
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            problems.append(f"压缩包 {archive} 中的 {name} 无法解压:{exc}")
+    return files, problems

@@ -1,0 +1,141 @@
+"""Reading a returned workbook safely and fast. The file type is sniffed, never taken from the name;
+.xlsx/.xlsm are parsed from their XML with defusedxml (no DTDs, so no entity bombs) after checking
+declared sizes, and only within the template's window of rows and columns, so a sheet declaring a
+million rows or a cell at XFD1048576 costs nothing. .xls/.ods/.et go to python-calamine in a child
+process with a memory and time limit, since a crafted file can make a native reader abort."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from nianbao.cityconfig import CityConfig
+from nianbao.workbook import layout as L
+from nianbao.workbook.errors import Encrypted, NotAWorkbook, TooLarge
+from nianbao.workbook.xlsx_cells import read_xlsx_cells
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+
+@dataclass(frozen=True)
+class Identity:
+    unit_code: str
+    year: int
+    version: str
+    signature_valid: bool
+
+
+@dataclass(frozen=True)
+class Cell:
+    raw: object
+    sheet: str
+    ref: str
+
+
+@dataclass
+class RawWorkbook:
+    identity: Identity | None
+    unit_name: str | None
+    format: str
+    cells: dict[str, Cell] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    narratives: list[tuple[str, str, str]] = field(default_factory=list)
+    formula_errors: list[Cell] = field(default_factory=list)  # input cells holding a formula, no value
+
+
+def sniff(data: bytes, filename: str) -> str:
+    """xlsx | xlsm | ods | xls, from the bytes; raises for anything else."""
+    if not data:
+        raise NotAWorkbook("empty file")
+    if data.startswith(OLE):
+        if any(m in data for m in ENCRYPTED_MARKERS):
+            raise Encrypted("password-protected workbook")
+        return "xls"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile as exc:
+            raise NotAWorkbook(f"broken zip: {exc}") from None
+        if "xl/workbook.xml" in names:
+            return "xlsm" if "xl/vbaProject.bin" in names or filename.lower().endswith(".xlsm") else "xlsx"
+        if "content.xml" in names:
+            return "ods"
+        raise NotAWorkbook("zip without a workbook inside")
+    raise NotAWorkbook("not a spreadsheet")
+
+
+_REF = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def _split(ref: str) -> tuple[str, int]:
+    m = _REF.match(ref)
+    return (m.group(1), int(m.group(2))) if m else ("", 0)
+
+
+def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]], key: bytes,
+              config: CityConfig, fmt: str) -> RawWorkbook:
+    """Cells by sheet → RawWorkbook: match rows by indicator code, not position."""
+    ident = sheets.get(L.IDENTITY_SHEET)
+    identity = None
+    if ident and ident.get("A1"):
+        code, year, version, sig = (str(ident.get(c, "") or "").strip() for c in ("A1", "B1", "C1", "D1"))
+        try:
+            y = int(float(year))
+        except ValueError:
+            y = 0
+        identity = Identity(code, y, version, sig == L.signature(key, code, y, version))
+    unit_name = None
+    codes = {i.code for i in config.indicators if not i.derived}
+    wb = RawWorkbook(identity, None, fmt)
+    for sheet, cells in sheets.items():
+        if sheet in (L.IDENTITY_SHEET, L.NARRATIVE_SHEET):
+            continue
+        label = str(cells.get("A2") or "")
+        if label.startswith(L.UNIT_LABEL) and unit_name is None:
+            unit_name = label.removeprefix(L.UNIT_LABEL).strip()
+        for ref, value in cells.items():
+            col, row = _split(ref)
+            if col != L.COL_CODE or not isinstance(value, str) or value.strip() not in codes:
+                continue
+            code = value.strip()
+            vref, nref = f"{L.COL_VALUE}{row}", f"{L.COL_NOTE}{row}"
+            wb.cells[code] = Cell(cells.get(vref), sheet, vref)
+            if vref in formulas.get(sheet, set()) and cells.get(vref) is None:
+                wb.formula_errors.append(Cell(None, sheet, vref))
+            note = cells.get(nref)
+            if note is not None and str(note).strip():
+                wb.notes[code] = str(note).strip()
+    wb.unit_name = unit_name
+    nar = sheets.get(L.NARRATIVE_SHEET, {})
+    sections = {s.code for s in config.report.sections}
+    for row in range(2, L.MAX_ROWS):
+        sec = str(nar.get(f"A{row}") or "").strip()
+        if not sec:
+            if row > len(sections) + 5:
+                break
+            continue
+        if sec not in sections:
+            continue
+        for col, kind in (("C", "highlight"), ("D", "problem")):
+            text = str(nar.get(f"{col}{row}") or "").strip()
+            if text:
+                wb.narratives.append((sec, kind, text))
+    return wb
+
+
+def read_workbook(data: bytes, filename: str, key: bytes, config: CityConfig) -> RawWorkbook:
+    """Raise a WorkbookError subclass for anything that is not a readable workbook."""
+    if len(data) > MAX_FILE_BYTES:
+        raise TooLarge(f"{len(data)} bytes")
+    fmt = sniff(data, filename)
+    if fmt in ("xlsx", "xlsm"):
+        sheets, formulas = read_xlsx_cells(data)
+    else:
+        from nianbao.workbook.native import read_native_cells
+
+        sheets, formulas = read_native_cells(data, fmt), {}
+    return interpret(sheets, formulas, key, config, fmt)

@@ -1,0 +1,54 @@
+"""Factories for test data: resources on a temp folder, units' filled workbooks, units' mails."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pendulum
+
+from nianbao.cityconfig import Unit
+from nianbao.clock import FixedClock
+from nianbao.demo import confirm_notes, unit_values
+from nianbao.mail.inbox import deliver_to_maildir
+from nianbao.mail.message import compose
+from nianbao.resources import Resources, make_resources
+from nianbao.settings import Settings
+from nianbao.workbook.fill import fill_workbook
+from nianbao.workbook.template import build_template, template_filename
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def resources(settings: Settings, db_url: str, at: pendulum.DateTime) -> Resources:
+    return make_resources(settings.with_(database_url=db_url), clock=FixedClock(at), cached=False)
+
+
+def filled(res: Resources, unit: Unit, year: int, **overrides) -> bytes:
+    values = {**unit_values(res.config, unit, year), **overrides}
+    typed = {k: ("不涉及" if v is None else v) for k, v in values.items()}
+    blank = build_template(res.config, unit, year, {}, res.hmac_key)
+    return fill_workbook(blank, typed, notes=confirm_notes(res.config, values))
+
+
+def unit_mail(res: Resources, unit: Unit, year: int, workbook: bytes, *, sender: str | None = None,
+              n: int = 1) -> bytes:
+    sender = sender or unit.contacts[0]
+    return compose(sender=(unit.name, sender), to=[res.config.intake_address],
+                   subject=f"{unit.name}报表", text="见附件", date=res.clock.now(),
+                   attachments=[(template_filename(res.config, unit, year), workbook, XLSX)],
+                   message_id=f"<t{n}-{unit.code}@example.cn>").as_bytes()
+
+
+def inbox_path(res: Resources) -> Path:
+    return res.settings.data_dir / "mail" / "inbox"
+
+
+def mail_in(res: Resources, raw: bytes) -> None:
+    deliver_to_maildir(inbox_path(res), raw)
+
+
+def sent_mails(res: Resources) -> list:
+    """Every .eml the folder transport wrote, parsed (the outbox of the embedded default)."""
+    folder = res.settings.data_dir / "mail" / "outbox"
+    return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]

@@ -1,0 +1,114 @@
+"""The stages end to end on a real database (SQLite and PostgreSQL), a Maildir and an .eml outbox."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from docx import Document
+
+from nianbao.mail.outbox import deliver_pending
+from nianbao.stages.draft import deliver_draft, make_draft
+from nianbao.stages.export import export_values
+from nianbao.stages.intake import poll_inbox
+from nianbao.stages.open_cycle import open_cycle
+from nianbao.stages.remind import remind
+from nianbao.stages.status import cycle_status
+from tests.factories import filled, mail_in, resources, sent_mails, unit_mail
+
+YEAR = 2026
+OPEN = pendulum.datetime(2027, 1, 4, 9, tz="Asia/Shanghai")
+
+
+@pytest.fixture
+def res(settings, db_url):
+    r = resources(settings, db_url, OPEN)
+    open_cycle(r, YEAR)
+    deliver_pending(r.db, r.store, r.transport, r.clock)
+    return r
+
+
+def units(res, n):
+    return list(res.config.reporting_units)[:n]
+
+
+def test_open_cycle_mails_every_unit_its_workbook_once(res):
+    open_cycle(res, YEAR)  # a second run queues nothing new
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    mails = sent_mails(res)
+    assert len(mails) == len(res.config.reporting_units)
+    names = [a.get_filename() for m in mails for a in m.iter_attachments()]
+    assert any("崇川区" in n and n.endswith(".xlsx") for n in names)
+
+
+def test_a_good_workbook_is_accepted_and_answered_with_a_receipt(res):
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))
+    report = poll_inbox(res)
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    assert [a.status for m in report.messages for a in m.attachments] == ["accepted"]
+    receipt = [m for m in sent_mails(res) if m["In-Reply-To"]]
+    assert receipt and "回执" in receipt[0]["Subject"] and receipt[0]["To"].addresses[0].addr_spec == unit.contacts[0]
+
+
+def test_a_wrong_total_is_rejected_with_the_cell_to_fix(res):
+    unit = units(res, 1)[0]
+    bad = filled(res, unit, YEAR, E_CF_HJ=99999)
+    mail_in(res, unit_mail(res, unit, YEAR, bad))
+    outcome = poll_inbox(res).messages[0].attachments[0]
+    assert outcome.status == "rejected"
+    assert any("合计" in r for r in outcome.reasons)
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    rejection = [m for m in sent_mails(res) if "退回" in m["Subject"]]
+    assert rejection and "合计" in rejection[0].get_body().get_content()
+
+
+def test_the_same_mail_delivered_twice_is_stored_once(res):
+    unit = units(res, 1)[0]
+    raw = unit_mail(res, unit, YEAR, filled(res, unit, YEAR))
+    mail_in(res, raw)
+    mail_in(res, raw)
+    statuses = [m.status for m in poll_inbox(res).messages]
+    assert sorted(statuses) == ["duplicate", "processed"]
+    assert poll_inbox(res).messages == []  # both marked processed
+
+
+def test_a_sender_not_registered_for_the_unit_is_held(res):
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), sender="someone@qq.com"))
+    outcome = poll_inbox(res).messages[0].attachments[0]
+    assert outcome.status == "held" and "someone@qq.com" in outcome.reasons[0]
+    assert cycle_status(res, YEAR).states[0].status == "held"
+
+
+def test_a_newer_accepted_workbook_supersedes_the_older(res):
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR, F1_01=5), n=1))
+    poll_inbox(res)
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR, F1_01=6), n=2))
+    poll_inbox(res)
+    values = {r["indicator"]: r["value"] for r in export_values(res, YEAR) if r["unit_code"] == unit.code}
+    assert values["F1_01"] == 6
+
+
+def test_reminders_go_only_to_units_without_an_accepted_workbook_and_only_once(res):
+    first = units(res, 1)[0]
+    mail_in(res, unit_mail(res, first, YEAR, filled(res, first, YEAR)))
+    poll_inbox(res)
+    deadline_day = pendulum.datetime(2027, 1, 29, 9, tz="Asia/Shanghai")  # a working day before 31 Jan
+    res.clock.set(deadline_day)
+    report = remind(res, YEAR)
+    to_units = {m.unit_code for m in report.mails if m.kind != "digest"}
+    assert first.code not in to_units and len(to_units) == len(res.config.reporting_units) - 1
+    assert [m for m in remind(res, YEAR).mails if m.kind != "digest"] == []
+
+
+def test_the_draft_opens_as_docx_with_the_five_focus_headings(res):
+    for unit in units(res, 4):
+        mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))
+    poll_inbox(res)
+    result = make_draft(res, YEAR)
+    text = "\n".join(p.text for p in Document(str(result.paths["docx"])).paragraphs)
+    for section in res.config.report.sections:
+        assert section.heading in text
+    assert deliver_draft(res, result) is True
+    assert deliver_draft(res, result) is False  # the same draft is mailed once
