@@ -134,6 +134,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    # Before Prefect is imported: its logging is configured at import.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from flows.demo import run_demo  # the Prefect layer, imported only here
 
     return run_demo(args.year, Path(os.environ.get("NIANBAO_DATA", "var")).resolve() / "demo")

@@ -27,15 +27,22 @@ PENALTY_PARTS = ("E_CF_JG", "E_CF_FK", "E_CF_MS", "E_CF_ZK", "E_CF_DX", "E_CF_XZ
 
 
 def unit_values(config: CityConfig, unit: Unit, year: int) -> dict[str, float | None]:
-    """Figures a unit of this kind could report; None = 不涉及. Consistent with config/rules.yaml."""
-    rng = random.Random(f"{unit.code}-{year}")
+    """Figures a unit of this kind could report; None = 不涉及. Consistent with config/rules.yaml, and
+    stable from year to year (the unit's profile is fixed, each year adds ±10% of noise)."""
+    rng = random.Random(unit.code)  # the unit's profile
+    noise = random.Random(f"{unit.code}-{year}")
     scale = {"district": 1.0, "county_city": 1.1, "county": 0.8, "zone": 0.35, "department": 0.6}[unit.kind]
     growth = 1 + (year - 2020) * 0.04
+
+    def drift() -> float:
+        return growth * noise.uniform(0.92, 1.08)
+
     v: dict[str, float | None] = {}
     for ind in config.input_indicators(unit):
         base = {"件": 120, "次": 8, "人": 40, "项": 300, "万元": 900.0, "学时": 2400, "个": 3, "台": 60,
                 "期": 4, "场": 30, "人次": 50}.get(ind.unit, 10)
-        v[ind.code] = round(base * scale * growth * rng.uniform(0.7, 1.3))
+        v[ind.code] = round(base * scale * rng.uniform(0.7, 1.3) * drift())
+    v["F1_01"], v["F1_05"] = rng.randint(3, 8), rng.randint(1, 4)
     v["F1_03"] = 1.0
     v["F2_02"] = min(v["F2_01"], round(v["F2_01"] * rng.uniform(0.95, 1.0)))
     v["F3_02"] = v["F3_01"] if rng.random() < 0.85 else v["F3_01"] - 1
@@ -43,11 +50,11 @@ def unit_values(config: CityConfig, unit: Unit, year: int) -> dict[str, float | 
     if unit.kind == "department" and unit.code != "D12":
         v["E_XK"] = v["E_XK"] if rng.random() < 0.5 else None
     v["E_CF_HJ"] = float(sum(v[c] or 0 for c in PENALTY_PARTS))
-    v["E_CF_JE"] = round(rng.uniform(200, 3000) * scale, 2)
+    v["E_CF_JE"] = round(rng.uniform(200, 3000) * scale * drift(), 2)
     v["E_ZFRY"] = round(v["E_ZFRY"] * 4)
     v["E_CZRS"] = round(v["E_ZFRY"] * rng.uniform(0.86, 1.0))
     v["E_FZSH"] = max(1, round(v["E_ZFRY"] * rng.uniform(0.04, 0.08)))
-    v["F5_04"] = round(v["E_ZFRY"] * rng.uniform(45, 75))
+    v["F5_04"] = round(v["E_ZFRY"] * rng.uniform(45, 75) * noise.uniform(0.95, 1.05))
     if "F4_01" in v:
         v["F4_02"] = round(v["F4_01"] * rng.uniform(0.85, 1.0))
         v["F4_03"] = round(v["F4_02"] * rng.uniform(0.05, 0.2))
@@ -121,9 +128,8 @@ def script(res: Resources, year: int, plan: CyclePlan) -> list[MailEvent]:
     units = list(cfg.reporting_units)
     silent, late, corrected = units[-2:], units[-5:-3], units[2]
     last = max(d.effective for d in plan.deadlines)
-    prev = repo.accepted  # prefill source, read once
     with unit_of_work(res.db) as s:
-        history = prev(s, year - 1)
+        history = repo.accepted(s, year - 1)  # prefills 上年数值, as the real invitations do
     events = []
     for unit in units:
         if unit in silent:
@@ -135,7 +141,7 @@ def script(res: Resources, year: int, plan: CyclePlan) -> list[MailEvent]:
         else:
             day = cal.add_workdays(plan.open_day, rng.randint(3, 12))
         good = fill_workbook(blank, as_clerk_types(values, rng), notes=confirm_notes(cfg, values),
-                             narratives=[("F3", "highlight", f"{unit.name}推行“首违不罚”清单,全年适用{int(values['E_CF_JG'] or 12)}件")])
+                             narratives=[("F3", "highlight", f"推行“首违不罚”清单,全年适用{int(values['E_CF_JG'] or 12)}件")])
         at = plan.at(day, 10)
         if unit == corrected:
             wrong = dict(values, E_CF_HJ=(values["E_CF_HJ"] or 0) + 7)

@@ -19,7 +19,7 @@ STATUS_ZH = {"accepted": "已接收", "rejected": "退回", "held": "待核实",
 
 
 def _console(err: bool = False) -> Console:
-    return Console(stderr=err, highlight=False)
+    return Console(stderr=err, highlight=False, soft_wrap=True)
 
 
 def say(text: str) -> None:
@@ -143,7 +143,7 @@ def print_draft(result: Any) -> None:
     con = _console()
     con.print(f"报告初稿{'已生成' if result.new else '无变化(沿用上一稿)'}:")
     for fmt, path in result.paths.items():
-        con.print(f"  {fmt}: {path}")
+        con.print(f"  {fmt}: {path}", soft_wrap=True)
 
 
 def print_csv(rows: list[dict]) -> None:

@@ -13,6 +13,13 @@ from nianbao.report.fmt import number, with_unit
 OPS = {">=": "不低于", "<=": "不高于", "=": "达到"}
 
 
+def goal(f) -> str:
+    return f"{OPS[f.target.op]}{f.target.value:g}{f.unit}"
+
+
+LEAD = {"weak_capacity": "基层法治力量仍显薄弱,", "imbalance": "发展水平不够均衡,"}
+
+
 @dataclass(frozen=True)
 class Problem:
     kind: str
@@ -30,8 +37,7 @@ def missed_targets(agg: CityAggregate) -> list[Problem]:
     out = []
     for f in agg.figures.values():
         if f.met is False:
-            goal = f"{OPS[f.target.op]}{with_unit(f.target.value, f.unit)}"
-            out.append(Problem("missed_target", 0, f"{f.name}为{agg.fmt(f.code)},未达到{goal}的目标要求", (f.code,)))
+            out.append(Problem("missed_target", 0, f"{f.name}为{agg.fmt(f.code)},未达到{goal(f)}的目标要求", (f.code,)))
     return out
 
 
@@ -59,7 +65,7 @@ def imbalance(agg: CityAggregate, codes: list[str], spread_pp: float) -> list[Pr
         if hi - lo > spread_pp:
             unit = agg.figures[code].unit
             out.append(Problem("imbalance", hi - lo, (
-                f"{agg.figures[code].name}在各单位之间差距较大,最高的{hi_name}为{with_unit(hi, unit)},"
+                f"{agg.figures[code].name}最高的{hi_name}为{with_unit(hi, unit)},"
                 f"最低的{lo_name}仅为{with_unit(lo, unit)},相差{number(hi - lo, unit)}个百分点"), (code,)))
     return out
 
@@ -72,9 +78,8 @@ def weak_capacity(agg: CityAggregate, codes: list[str]) -> list[Problem]:
             continue
         below = [name for name, v in rank(agg, code, descending=False) if not f.target.met(v)]
         if below:
-            goal = f"{OPS[f.target.op]}{with_unit(f.target.value, f.unit)}"
             out.append(Problem("weak_capacity", len(below), (
-                f"基层法治力量仍显薄弱,{_names(below)}的{f.name}未达到{goal}的要求"), (code,)))
+                f"{_names(below)}的{f.name}未达到{goal(f)}的要求"), (code,)))
     return out
 
 
@@ -102,7 +107,7 @@ def find_problems(config: CityConfig, agg: CityAggregate) -> list[Problem]:
     merged = []
     for kind, items in by_kind.items():
         items.sort(key=lambda p: p.weight, reverse=True)
-        text = ";".join(p.text for p in items[:3])
+        text = LEAD.get(kind, "") + ";".join(p.text for p in items[:3])
         figs = tuple(c for p in items[:3] for c in p.figures)
         merged.append(Problem(kind, float(weights.get(kind, 1)) * 100 + len(items), text, figs))
     merged.sort(key=lambda p: p.weight, reverse=True)
