@@ -82,7 +82,8 @@ def as_clerk_types(values: dict[str, float | None], rng: random.Random) -> dict[
 def confirm_notes(config: CityConfig, values: dict[str, float | None]) -> dict[str, str]:
     """上报说明 a careful clerk writes where a warning rule would fire (e.g. few 法制审核 staff)."""
     notes = {}
-    if (values.get("E_FZSH") or 0) < 0.05 * (values.get("E_ZFRY") or 0):
+    num = lambda code: values.get(code) if isinstance(values.get(code), (int, float)) else 0  # noqa: E731
+    if num("E_FZSH") < 0.05 * num("E_ZFRY"):
         notes["E_FZSH"] = "机构改革后法制审核人员尚在配备中,已列入下年度招录计划"
     return notes
 

@@ -1,0 +1,95 @@
+"""Hostile and broken files end in a clear rejection, quickly, without taking the intake down."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+
+from nianbao.errors import WorkbookError
+from nianbao.workbook.errors import Encrypted, Hostile, NotAWorkbook, TooLarge
+from nianbao.workbook.errors_zh import describe
+from nianbao.workbook.reader import read_workbook
+from nianbao.workbook.template import build_template
+
+KEY = b"k"
+
+
+def rezip(data: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None = None) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, replace.get(info.filename, src.read(info)))
+        for name, body in (add or {}).items():
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+@pytest.fixture
+def template(city):
+    return build_template(city, city.reporting_units[0], 2026, {}, KEY)
+
+
+def rejected_quickly(data: bytes, city, exc_type, filename="x.xlsx") -> WorkbookError:
+    start = time.perf_counter()
+    with pytest.raises(exc_type) as err:
+        read_workbook(data, filename, KEY, city)
+    assert time.perf_counter() - start < 5
+    assert describe(err.value)  # every rejection has a Chinese explanation with what to do
+    return err.value
+
+
+def test_zero_bytes_is_not_a_workbook(city):
+    rejected_quickly(b"", city, NotAWorkbook)
+
+
+def test_a_pdf_named_xlsx_is_not_a_workbook(city):
+    rejected_quickly(b"%PDF-1.7\n...", city, NotAWorkbook)
+
+
+def test_a_workbook_with_the_wrong_extension_is_read_by_its_content(city, template):
+    assert read_workbook(template, "报表.pdf", KEY, city).identity is not None
+
+
+def test_zip_bomb_is_refused_by_declared_size(city, template):
+    bomb = rezip(template, {}, {"xl/media/pad.bin": b"\0" * (80 * 1024 * 1024)})
+    rejected_quickly(bomb, city, TooLarge)
+
+
+def test_billion_laughs_is_refused(city, template):
+    lol = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+           + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i else b"&lol;") * 10) for i in range(1, 10))
+           + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>')
+    rejected_quickly(rezip(template, {}, {"xl/sharedStrings.xml": lol}), city, Hostile)
+
+
+def test_a_sheet_declaring_a_million_rows_is_read_only_within_the_template_window(city, template):
+    name = "xl/worksheets/sheet2.xml"
+    sheet = zipfile.ZipFile(io.BytesIO(template)).read(name)
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(1000, 200000))
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    crafted = sheet.replace(b"</sheetData>", rows + far + b"</sheetData>").replace(b'<dimension ref="A1:F8"/>',
+                                                                               b'<dimension ref="A1:XFD1048576"/>')
+    start = time.perf_counter()
+    raw = read_workbook(rezip(template, {name: crafted}), "x.xlsx", KEY, city)
+    assert time.perf_counter() - start < 2 and raw.identity is not None
+
+
+def test_encrypted_workbook_is_refused(city):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 512
+    rejected_quickly(ole, city, Encrypted)
+
+
+def test_xlsm_is_read_and_its_macros_never_run(city, template):
+    xlsm = rezip(template, {}, {"xl/vbaProject.bin": b"Attribute VB_Name = \"Evil\"\nShell \"rm -rf /\""})
+    raw = read_workbook(xlsm, "报表.xlsm", KEY, city)
+    assert raw.format == "xlsm" and raw.identity is not None
+
+
+def test_corrupt_xls_goes_to_a_bounded_child_process_and_is_refused(city):
+    broken = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 4096
+    err = rejected_quickly(broken, city, WorkbookError, "x.xls")
+    assert isinstance(err, WorkbookError)

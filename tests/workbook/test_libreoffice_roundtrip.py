@@ -1,0 +1,54 @@
+"""Filled templates re-saved by LibreOffice as .xlsx, .xls and .ods read back exactly."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from nianbao.demo import confirm_notes, unit_values
+from nianbao.workbook.checks import check_workbook
+from nianbao.workbook.fill import fill_workbook
+from nianbao.workbook.reader import read_workbook
+from nianbao.workbook.template import build_template
+
+KEY = b"lo-key"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def resaved(city, tmp_path_factory):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice not installed (scripts/setup.sh --test installs it)")
+    work = tmp_path_factory.mktemp("lo")
+    unit = city.reporting_units[1]
+    values = unit_values(city, unit, 2026)
+    typed = {k: ("不涉及" if v is None else v) for k, v in values.items()}
+    src = work / "filled.xlsx"
+    src.write_bytes(fill_workbook(build_template(city, unit, 2026, {}, KEY), typed, notes=confirm_notes(city, values)))
+    out = {}
+    for fmt, filt in (("xls", "xls:MS Excel 97"), ("ods", "ods"), ("xlsx", "xlsx:Calc MS Excel 2007 XML")):
+        target = work / fmt
+        subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", filt,
+                        "--outdir", str(target), str(src)], check=True, capture_output=True, timeout=180)
+        out[fmt] = next(target.iterdir()).read_bytes()
+    return unit, values, out
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_every_typed_value_survives_a_libreoffice_resave(city, resaved, fmt):
+    unit, values, files = resaved
+    raw = read_workbook(files[fmt], f"resaved.{fmt}", KEY, city)
+    result = check_workbook(city, unit, raw, {})
+    assert raw.format == fmt and result.accepted, result.errors + result.warnings
+    for code, v in values.items():
+        assert (code in result.na) if v is None else result.values[code] == v
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+def test_the_signed_identity_survives_a_libreoffice_resave(city, resaved, fmt):
+    unit, _, files = resaved
+    ident = read_workbook(files[fmt], f"resaved.{fmt}", KEY, city).identity
+    assert ident is not None and ident.unit_code == unit.code and ident.signature_valid
