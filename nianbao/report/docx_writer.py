@@ -91,6 +91,9 @@ def build_docx(markdown: str, *, issuer: str, date: pendulum.DateTime) -> bytes:
         pf.first_line_indent = Pt(32) if level in (0, 2, 3, 4) else None
         pf.alignment = WD_ALIGN_PARAGRAPH.CENTER if level == 1 else WD_ALIGN_PARAGRAPH.JUSTIFY
     doc.styles["Title"].paragraph_format.line_spacing = Pt(40)
+    border = doc.styles["Title"].element.pPr.find(qn("w:pBdr"))  # Word's Title style underlines itself
+    if border is not None:
+        doc.styles["Title"].element.pPr.remove(border)
     for level, text in parse_blocks(markdown):
         p = doc.add_paragraph(text, style=styles[level][0])
         if level == 1:

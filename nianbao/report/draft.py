@@ -37,7 +37,8 @@ def _plans(config: CityConfig, templates_dir: Path, problems: list[Problem]) -> 
     return out + list(data.get("standing") or [])
 
 
-def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem]) -> str:
+def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
+                    extra: dict | None = None) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
@@ -59,6 +60,7 @@ def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate,
         title=title, year=agg.year, city=config.city, agg=agg, sections=config.report.sections,
         report=_Wording(raw), problems=problems, plans=_plans(config, templates_dir, problems),
         f=agg.fmt, fig=lambda code: agg.figures[code], change=change, highlights=highlights, ordinal=ordinal,
+        **(extra or {}),
     )
 
 
