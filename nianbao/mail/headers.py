@@ -64,3 +64,43 @@ def decode_header_value(value: str | bytes | None) -> str:
     if pending:
         out.append(decode_bytes(pending, pending_cs))
     return "".join(out).strip()
+
+
+_QUOTED = re.compile(r'"([^"]*[^\x00-\x7f][^"]*)"')
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _word(text: str) -> str:
+    import base64
+
+    return f"=?utf-8?b?{base64.b64encode(text.encode('utf-8')).decode()}?="
+
+
+def _encode_line(line: str) -> str:
+    name, sep, value = line.partition(":")
+    if sep and name.strip().lower() == "subject":
+        return f"{name}: {_word(value.strip())}"
+    value = _QUOTED.sub(lambda m: f'"{_word(m.group(1))}"', line)
+    return _NON_ASCII.sub(lambda m: _word(m.group(0)), value)
+
+
+def normalize_8bit_headers(raw: bytes) -> bytes:
+    """Raw 8-bit (GBK or UTF-8) bytes in header lines → RFC 2047 words, so the parser keeps them.
+
+    Only header blocks are touched: the message's own and each MIME part's (after a boundary line)."""
+    if not any(b > 0x7F for b in raw[: raw.find(b"\n\n") if b"\n\n" in raw else len(raw)]) and b"\n--" not in raw:
+        return raw
+    out, in_header = [], True
+    for line in raw.splitlines(keepends=True):
+        body = line.rstrip(b"\r\n")
+        if in_header and not body:
+            in_header = False
+        elif not in_header and body.startswith(b"--"):
+            in_header = True  # a boundary (or its closing form): part headers follow
+            out.append(line)
+            continue
+        if in_header and any(b > 0x7F for b in body):
+            ending = line[len(body):]
+            line = _encode_line(decode_bytes(body)).encode("ascii") + ending
+        out.append(line)
+    return b"".join(out)

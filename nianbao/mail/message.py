@@ -13,7 +13,7 @@ from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_
 
 import pendulum
 
-from nianbao.mail.headers import decode_bytes, decode_header_value
+from nianbao.mail.headers import decode_bytes, decode_header_value, normalize_8bit_headers
 from nianbao.mail.zipped import unpack_zip
 
 SHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
@@ -65,13 +65,14 @@ def _sniff(data: bytes) -> str:
 
 
 def _walk(msg: Message, out: ParsedMail, via: str = "") -> None:
-    for part in msg.walk():
+    for part in ([msg] if not msg.is_multipart() else msg.get_payload()):
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             for inner in part.get_payload() or []:
                 _walk(inner, out, "forwarded")
             continue
         if part.is_multipart():
+            _walk(part, out, via)
             continue
         name = part_filename(part)
         if not name and part.get_content_maintype() == "text":
@@ -96,7 +97,7 @@ def _walk(msg: Message, out: ParsedMail, via: str = "") -> None:
 
 def parse_mail(raw: bytes) -> ParsedMail:
     """Best effort on anything; never raises for malformed mail (problems are listed instead)."""
-    msg = message_from_bytes(raw, policy=policy.compat32)
+    msg = message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
     pairs = getaddresses([decode_header_value(msg.get("From", ""))])
     name, addr = pairs[0] if pairs else ("", "")
     try:
