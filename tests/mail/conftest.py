@@ -135,7 +135,8 @@ def _user_exists(name: str) -> bool:
 
 
 class MaildirDelivery:
-    """aiosmtpd handler: every accepted message lands, byte for byte, in dovecot's INBOX."""
+    """aiosmtpd handler: mail for the intake mailbox lands, byte for byte, in dovecot's INBOX; all mail
+    is recorded in ``received`` (what the units and leaders would get)."""
 
     def __init__(self, maildir: Path, owner: tuple[int, int]):
         self.maildir, self.owner = maildir, owner
@@ -143,7 +144,8 @@ class MaildirDelivery:
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append(envelope.original_content)
-        deliver(self.maildir, envelope.original_content, self.owner)
+        if any(r.split("@")[0].lower() == USER for r in envelope.rcpt_tos):  # the intake mailbox's own mail
+            deliver(self.maildir, envelope.original_content, self.owner)
         return "250 OK"
 
 
