@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -88,6 +90,9 @@ class Submission(Base):
     """One workbook received from a unit (accepted, rejected, held for the administrator, superseded)."""
 
     __tablename__ = "submission"
+    # At most one current (accepted) workbook per unit and cycle, even with several intake workers.
+    __table_args__ = (Index("uq_submission_current", "cycle_id", "unit_code", unique=True,
+                            sqlite_where=text("status = 'accepted'"), postgresql_where=text("status = 'accepted'")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"), index=True)

@@ -33,9 +33,12 @@ class MaildirInbox:
     """Unprocessed mail is in the Maildir itself; processed mail moves to its 'processed' subfolder."""
 
     def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(path, factory=None, create=True)
-        self.done = self.box.add_folder("processed") if "processed" not in self.box.list_folders() \
-            else self.box.get_folder("processed")
+        try:
+            self.done = self.box.add_folder("processed")
+        except FileExistsError:  # made by this or another worker: either way it is there
+            self.done = self.box.get_folder("processed")
 
     def fetch(self) -> Iterator[RawMail]:
         for key in sorted(self.box.iterkeys()):
@@ -64,6 +67,7 @@ class MaildirInbox:
 
 def deliver_to_maildir(path: Path, raw: bytes) -> str:
     """Drop a message into a Maildir as a mail server would (used by the demo and tests)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     return mailbox.Maildir(path, factory=None, create=True).add(raw)
 
 

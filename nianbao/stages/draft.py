@@ -98,7 +98,8 @@ def deliver_draft(res: Resources, result: DraftResult) -> bool:
             res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
             reported=agg.reported, on_time=agg.on_time,
             summary=leaders_summary(agg, int(cfg.report.raw.get("leaders_summary_top", 6))),
-            changes=change_summary(before.figures, row.figures) if before else [])
+            changes=change_summary(before.figures, row.figures,
+                                   {i.code: (i.name, i.unit) for i in cfg.indicators}) if before else [])
         attachments = [(result.paths["docx"].name, result.doc.docx, DOCX),
                        (result.paths["xlsx"].name, result.doc.appendix_xlsx, XLSX)]
         msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=leaders, cc=list(cfg.admin_emails),

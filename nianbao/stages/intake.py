@@ -49,8 +49,19 @@ def received_time(parsed: ParsedMail, now: pendulum.DateTime) -> pendulum.DateTi
     return parsed.date
 
 
-def ingest_mail(res: Resources, data: bytes, source_key: str | None = None) -> MessageReport:
-    """Archive, parse, check, store and answer one raw mail. Safe to call again with the same bytes."""
+def ingest_mail(res: Resources, data: bytes, source_key: str | None = None, attempts: int = 3) -> MessageReport:
+    """Archive, parse, check, store and answer one raw mail. Safe to call again with the same bytes.
+
+    A unique-key collision is either this very mail stored by another worker (a duplicate) or a race for
+    the same unit's current workbook; the latter is retried, since the other worker's row is now visible."""
+    for attempt in range(attempts):
+        report = _ingest_once(res, data, source_key)
+        if report.status != "collision":
+            return report
+    raise RuntimeError(f"mail {source_key} kept colliding with concurrent writes")
+
+
+def _ingest_once(res: Resources, data: bytes, source_key: str | None) -> MessageReport:
     now = res.clock.now()
     sha, _ = res.store.put(data, ".eml")  # archived before anything is parsed
     parsed = parse_mail(data)
@@ -79,7 +90,11 @@ def ingest_mail(res: Resources, data: bytes, source_key: str | None = None) -> M
             if parsed.sender and parsed.sender.lower() != res.config.intake_address.lower():
                 queue_reply(s, res, parsed, report.attachments, report.notes, key=f"reply/{sha}", now=now)
     except IntegrityError:
-        report.status = "duplicate"
+        with unit_of_work(res.db) as s:
+            keys = [InboundMessage.dedup_key == dkey] + (
+                [InboundMessage.source_key == source_key] if source_key else [])
+            stored = s.scalar(select(InboundMessage.id).where(or_(*keys))) is not None
+        report.status, report.attachments = ("duplicate" if stored else "collision"), []
     return report
 
 
