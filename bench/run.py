@@ -64,7 +64,8 @@ def _fill_one(args: tuple) -> bytes:
     cfg = load_city_config(config_dir)
     unit = cfg.unit(code)
     values = unit_values(cfg, unit, year)
-    return fill_workbook(build_template(cfg, unit, year, {}, key), values, notes=confirm_notes(cfg, values))
+    typed = {k: ("不涉及" if v is None else v) for k, v in values.items()}
+    return fill_workbook(build_template(cfg, unit, year, {}, key), typed, notes=confirm_notes(cfg, values))
 
 
 def bare_calamine(files: list[bytes]) -> None:

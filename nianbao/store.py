@@ -14,8 +14,9 @@ class BlobStore:
     def path_for(self, digest: str, suffix: str = "") -> Path:
         return self.root / digest[:2] / f"{digest}{suffix}"
 
-    def put(self, data: bytes, suffix: str = "") -> tuple[str, Path]:
-        """Store ``data`` durably (fsync, atomic rename) and return (sha256, path). Idempotent."""
+    def put(self, data: bytes, suffix: str = "", durable: bool = True) -> tuple[str, Path]:
+        """Store ``data`` (atomic rename; fsync unless it can be derived again from a durable blob, like an
+        attachment from its archived mail) and return (sha256, path). Idempotent."""
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_for(digest, suffix)
         if path.exists():
@@ -24,8 +25,9 @@ class BlobStore:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
         return digest, path
 

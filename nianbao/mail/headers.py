@@ -88,7 +88,7 @@ def normalize_8bit_headers(raw: bytes) -> bytes:
     """Raw 8-bit (GBK or UTF-8) bytes in header lines → RFC 2047 words, so the parser keeps them.
 
     Only header blocks are touched: the message's own and each MIME part's (after a boundary line)."""
-    if not any(b > 0x7F for b in raw[: raw.find(b"\n\n") if b"\n\n" in raw else len(raw)]) and b"\n--" not in raw:
+    if raw.isascii():  # nearly all mail: encoded words and base64 only
         return raw
     out, in_header = [], True
     for line in raw.splitlines(keepends=True):

@@ -82,7 +82,7 @@ def _ingest_once(res: Resources, data: bytes, source_key: str | None) -> Message
             default_year = s.scalar(select(Cycle.year).order_by(Cycle.year.desc()))
             when = received_time(parsed, now)
             for att in parsed.attachments:
-                fsha, _ = res.store.put(att.data)
+                fsha, _ = res.store.put(att.data, durable=False)  # the archived raw mail holds it
                 report.attachments.append(process_workbook(
                     s, res.config, res.hmac_key, data=att.data, filename=att.filename, sha256=fsha,
                     sender=parsed.sender, received_at=when, message_pk=row.id, default_year=default_year))

@@ -127,13 +127,28 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
     return wb
 
 
+def _read_xlsx(data: bytes) -> tuple[dict[str, dict[str, object]], dict[str, set[str]]]:
+    from nianbao.workbook.fast_xlsx import read_with_calamine, scan
+
+    try:
+        safe, formula_paths = scan(data)
+    except zipfile.BadZipFile as exc:
+        raise NotAWorkbook(f"broken zip: {exc}") from None
+    if not safe or formula_paths:  # the careful parser also knows which sheet each formula is on
+        return read_xlsx_cells(data)
+    try:
+        return read_with_calamine(data), {}
+    except Exception as exc:  # calamine's own error types for files it cannot read
+        raise NotAWorkbook(f"unreadable xlsx: {exc}") from None
+
+
 def read_workbook(data: bytes, filename: str, key: bytes, config: CityConfig) -> RawWorkbook:
     """Raise a WorkbookError subclass for anything that is not a readable workbook."""
     if len(data) > MAX_FILE_BYTES:
         raise TooLarge(f"{len(data)} bytes")
     fmt = sniff(data, filename)
     if fmt in ("xlsx", "xlsm"):
-        sheets, formulas = read_xlsx_cells(data)
+        sheets, formulas = _read_xlsx(data)
     else:
         from nianbao.workbook.native import read_native_cells
 
