@@ -133,6 +133,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace) -> int:
+    from nianbao.stages.history import unit_history
+
+    res = _res(args)
+    output.emit(unit_history(res, _year(args, res), args.unit), args.json, output.print_history)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     # Before Prefect is imported: its logging is configured at import.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
@@ -178,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--out")
     dr.add_argument("--no-deliver", dest="deliver", action="store_false", help="不发送给领导")
     add("export", cmd_export, "导出全部已入库数据", json_=True)
+    add("history", cmd_history, "某单位的历次报送及版本间变化", json_=True).add_argument("unit", help="单位代码")
     add("serve", cmd_serve, "按日程运行全部定时任务", year=False)
     return p
 

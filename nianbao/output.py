@@ -152,3 +152,17 @@ def print_csv(rows: list[dict]) -> None:
     w = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
     w.writeheader()
     w.writerows(rows)
+
+
+def print_history(rows: list[dict]) -> None:
+    con = _console()
+    if not rows:
+        con.print("该单位本年度没有报送记录。")
+    labels = {**STATUS_ZH, "superseded": "已被新版本替代"}
+    for r in rows:
+        con.print(f"#{r['submission_id']} {r['received']} {labels.get(r['status'], r['status'])} {r['filename']}"
+                  f"(发件人 {r['sender'] or '管理员导入'}" + (f",问题 {r['problems']} 项" if r["problems"] else "") + ")")
+        for c in r["changes"]:
+            old = "不涉及" if c["old"] is None else f"{c['old']:g}"
+            new = "不涉及" if c["new"] is None else f"{c['new']:g}"
+            con.print(f"    {c['name']}:{old} → {new}")

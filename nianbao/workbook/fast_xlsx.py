@@ -15,6 +15,7 @@ from nianbao.workbook.errors import Hostile, TooLarge
 from nianbao.workbook.xlsx_cells import MAX_MEMBER, MAX_TOTAL
 
 _ROW = re.compile(rb'<row r="(\d+)"')
+_VALUE = re.compile(rb"<v>[^<]+</v>")
 _WIDE = re.compile(rb'<c r="[A-Z]{3}\d')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(.*?)</c>', re.S)
 COLS = "ABCDEFGH"
@@ -39,7 +40,7 @@ def scan(data: bytes) -> tuple[bool, dict[str, set[str]]]:
                 safe = False
             if b"<f>" in xml or b"<f " in xml or b"<f/>" in xml:
                 missing = {ref.decode() for ref, inner in _FORMULA_CELL.findall(xml)
-                           if (b"<f>" in inner or b"<f " in inner or b"<f/>" in inner) and b"<v>" not in inner}
+                           if (b"<f>" in inner or b"<f " in inner or b"<f/>" in inner) and not _VALUE.search(inner)}
                 if missing:
                     formulas[info.filename] = missing
     return safe, formulas

@@ -112,3 +112,16 @@ def test_the_draft_opens_as_docx_with_the_five_focus_headings(res):
         assert section.heading in text
     assert deliver_draft(res, result) is True
     assert deliver_draft(res, result) is False  # the same draft is mailed once
+
+
+def test_history_shows_what_changed_between_accepted_versions(res):
+    from nianbao.stages.history import unit_history
+
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR, F1_01=5), n=1))
+    poll_inbox(res)
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR, F1_01=6), n=2))
+    poll_inbox(res)
+    rows = unit_history(res, YEAR, unit.code)
+    assert [r["status"] for r in rows] == ["superseded", "accepted"]
+    assert rows[1]["changes"] == [{"indicator": "F1_01", "name": "党政主要负责人专题研究法治建设次数", "old": 5, "new": 6}]

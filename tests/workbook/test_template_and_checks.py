@@ -106,3 +106,15 @@ def test_lost_identity_sheet_still_reads_with_the_unit_name(city, district):
     _, data = filled(city, district)
     raw = read_workbook(fill_workbook(data, {}, drop_identity=True), "x.xlsx", KEY, city)
     assert raw.identity is None and raw.unit_name == district.name
+
+
+def test_a_formula_without_a_cached_value_is_a_clear_error(city, district):
+    _, data = filled(city, district)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[city.report.sections[0].sheet]
+    ws["D4"] = "=SUM(D5:D6)"  # openpyxl writes formulas without a cached result, as some tools do
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = check_workbook(city, district, read_workbook(buf.getvalue(), "x.xlsx", KEY, city), {})
+    (err,) = [e for e in result.errors if e.code == "formula"]
+    assert err.cell == "D4" and "公式" in err.message

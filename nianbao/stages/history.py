@@ -1,0 +1,39 @@
+"""A unit's submissions in a cycle, oldest first, with what changed between its accepted versions."""
+
+from __future__ import annotations
+
+import pendulum
+from sqlalchemy import select
+
+from nianbao import repo
+from nianbao.db.models import Submission, Value
+from nianbao.db.session import unit_of_work
+from nianbao.resources import Resources
+
+
+def diff_values(old: dict[str, float | None], new: dict[str, float | None]) -> list[tuple[str, float | None, float | None]]:
+    """(code, old, new) for every indicator whose value changed (None = 不涉及), in code order."""
+    return [(c, old.get(c), new.get(c)) for c in sorted(set(old) | set(new)) if old.get(c) != new.get(c)]
+
+
+def unit_history(res: Resources, year: int, unit_code: str) -> list[dict]:
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        subs = s.scalars(select(Submission).where(Submission.cycle_id == cycle.id, Submission.unit_code == unit_code)
+                         .order_by(Submission.received_at, Submission.id)).all()
+        values: dict[int, dict[str, float | None]] = {sub.id: {} for sub in subs}
+        for v in s.scalars(select(Value).where(Value.submission_id.in_(list(values)))):
+            values[v.submission_id][v.indicator_code] = None if v.na else v.value
+    names = {i.code: i.name for i in res.config.indicators}
+    out, previous = [], None
+    for sub in subs:
+        changes = []
+        if sub.status in ("accepted", "superseded"):
+            if previous is not None:
+                changes = [{"indicator": c, "name": names.get(c, c), "old": a, "new": b}
+                           for c, a, b in diff_values(values[previous], values[sub.id])]
+            previous = sub.id
+        out.append({"submission_id": sub.id, "received": pendulum.instance(sub.received_at).in_timezone(
+            "Asia/Shanghai").format("YYYY-MM-DD HH:mm"), "status": sub.status, "filename": sub.filename,
+            "sender": sub.sender, "problems": len(sub.errors), "changes": changes})
+    return out
