@@ -52,3 +52,24 @@ def sent_mails(res: Resources) -> list:
     """Every .eml the folder transport wrote, parsed (the outbox of the embedded default)."""
     folder = res.settings.data_dir / "mail" / "outbox"
     return [message_from_bytes(p.read_bytes(), policy=policy.default) for p in sorted(folder.glob("*.eml"))]
+
+
+def cycle_with_mails(data_dir: Path, db_url: str, count: int) -> tuple[Resources, dict]:
+    """An open 2026 cycle whose Maildir holds ``count`` unit mails (units in turn, distinct Message-IDs),
+    and the environment a `nianbao` subprocess needs to work on it."""
+    import os
+
+    from nianbao.settings import load_settings
+    from nianbao.stages.open_cycle import open_cycle
+
+    env = {**os.environ, "NIANBAO_DATA": str(data_dir), "NIANBAO_HMAC_SECRET": "subprocess",
+           "NIANBAO_DATABASE_URL": db_url}
+    res = make_resources(load_settings(env), clock=FixedClock(pendulum.datetime(2027, 1, 6, 9, tz="Asia/Shanghai")),
+                         cached=False)
+    open_cycle(res, 2026)
+    units = list(res.config.reporting_units)
+    books = {u.code: filled(res, u, 2026) for u in units}
+    for n in range(count):
+        unit = units[n % len(units)]
+        mail_in(res, unit_mail(res, unit, 2026, books[unit.code], n=n))
+    return res, env

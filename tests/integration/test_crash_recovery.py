@@ -10,17 +10,12 @@ import subprocess
 import sys
 import time
 
-import pendulum
 import pytest
 from sqlalchemy import func, select
 
-from nianbao.clock import FixedClock
 from nianbao.db.models import InboundMessage, OutboxMessage
 from nianbao.db.session import unit_of_work
-from nianbao.resources import make_resources
-from nianbao.settings import load_settings
-from nianbao.stages.open_cycle import open_cycle
-from tests.factories import filled, mail_in, unit_mail
+from tests.factories import cycle_with_mails
 
 MESSAGES = 240
 pytestmark = pytest.mark.slow
@@ -39,16 +34,7 @@ def run_intake(env: dict, kill_after: float | None) -> int:
 @pytest.mark.parametrize("db", ["sqlite", "postgresql"])
 def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path, db, request):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}" if db == "sqlite" else request.getfixturevalue("pg_url")
-    env = {**os.environ, "NIANBAO_DATA": str(tmp_path / "var"), "NIANBAO_HMAC_SECRET": "crash",
-           "NIANBAO_DATABASE_URL": url}
-    res = make_resources(load_settings(env), clock=FixedClock(pendulum.datetime(2027, 1, 6, 9, tz="Asia/Shanghai")),
-                         cached=False)
-    open_cycle(res, 2026)
-    units = list(res.config.reporting_units)
-    books = {u.code: filled(res, u, 2026) for u in units}
-    for n in range(MESSAGES):
-        unit = units[n % len(units)]
-        mail_in(res, unit_mail(res, unit, 2026, books[unit.code], n=n))
+    res, env = cycle_with_mails(tmp_path / "var", url, MESSAGES)
     rng = random.Random(7)
     progress = []
     for _ in range(6):  # trials: each run is killed somewhere between start-up and the middle of the work
