@@ -27,9 +27,9 @@ def open_cycle_flow(year: int | None = None, today: str | None = None, force: bo
 
 
 @flow(name="intake", log_prints=True)
-def intake_flow(year: int | None = None, today: str | None = None) -> int:
-    """Poll the intake mailbox once: archive, read, check, store, answer."""
-    res = flow_resources(today)
+def intake_flow(year: int | None = None, today: str | None = None, folder: str | None = None) -> int:
+    """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer."""
+    res = flow_resources(today, folder)
     report = poll_intake_task(res)
     send_outbox_task(res)
     publish_intake(report)
