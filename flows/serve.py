@@ -72,7 +72,12 @@ def local_server(port: int = 4200) -> Iterator[str]:
 
 
 def serve() -> int:
+    import signal
+
     from prefect import serve as prefect_serve
+
+    # SIGTERM (systemd, docker, a test) leaves through the context managers, so the server we started stops.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
 
     deployments_spec = load_deployments()
     if os.environ.get("PREFECT_API_URL"):
@@ -80,7 +85,11 @@ def serve() -> int:
         return 0
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with local_server() as url, temporary_settings({PREFECT_API_URL: url}):
+    port = int(os.environ.get("NIANBAO_PREFECT_PORT", "4200"))
+    with local_server(port) as url, temporary_settings({PREFECT_API_URL: url}):
         print(f"已启动本地 Prefect 服务器:{url.removesuffix('/api')}(界面地址)", flush=True)
-        prefect_serve(*to_runner_deployments(deployments_spec))
+        try:
+            prefect_serve(*to_runner_deployments(deployments_spec))
+        except KeyboardInterrupt:
+            pass
     return 0

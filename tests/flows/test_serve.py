@@ -1,0 +1,52 @@
+"""`nianbao serve` with no server configured starts its own `prefect server`, registers every deployment
+of prefect.yaml with its schedules, and stops the server again when it is stopped."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from nianbao.settings import REPO_ROOT
+from tests.conftest import _free_port
+
+pytestmark = pytest.mark.slow
+
+
+def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"NIANBAO_PREFECT_PORT": str(port), "PREFECT_HOME": str(tmp_path / "ph"), "NIANBAO_DATA": str(tmp_path / "var"),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"})
+    proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    api = f"http://127.0.0.1:{port}/api"
+    names: set[str] = set()
+    try:
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline and len(names) < 4:
+            time.sleep(1)
+            try:
+                req = urllib.request.Request(f"{api}/deployments/filter", data=b"{}", method="POST",
+                                             headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    import json
+
+                    found = json.loads(r.read())
+                names = {d["name"] for d in found if d["schedules"]}
+                tz = {s["schedule"]["timezone"] for d in found for s in d["schedules"]}
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
+        assert names == {"open-cycle", "intake", "remind", "draft"} and tz == {"Asia/Shanghai"}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    time.sleep(1)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0  # the server it started is gone
