@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -54,7 +56,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     reports = []
     for path in output.progress([Path(p) for p in args.files], "正在导入"):
         data = path.read_bytes()
-        if path.suffix.lower() == ".eml":
+        if path.suffix.lower() == ".eml" or looks_like_mail(data):
             reports.append(output.message_json(ingest_mail(res, data, None), str(path)))
         else:
             reports.append(output.workbook_json(ingest_workbook_file(res, data, path.name), str(path)))
@@ -65,12 +67,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if all(a["status"] == "accepted" for r in reports for a in r["attachments"]) else 3
 
 
+def looks_like_mail(data: bytes) -> bool:
+    """A Maildir file or a saved message without the .eml ending: RFC 5322 header lines first."""
+    head = data[:200].split(b"\n", 1)[0]
+    return bool(re.match(rb"^[A-Za-z][A-Za-z0-9-]*: ", head)) and not data.startswith((b"PK", b"\xd0\xcf"))
+
+
 def cmd_intake(args: argparse.Namespace) -> int:
     from nianbao.mail.outbox import deliver_pending
     from nianbao.stages.intake import poll_inbox
 
     res = _res(args)
-    report = poll_inbox(res)
+    with output.spinner("正在读取收件箱…"):
+        report = poll_inbox(res)
     deliver_pending(res.db, res.store, res.transport, res.clock)
     reports = [output.message_json(m, m.source) for m in report.messages]
     output.emit(reports, args.json, output.print_ingest)
@@ -192,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(signal, "SIGPIPE"):  # `nianbao export | head` ends quietly, like any Unix tool
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     try:
         return args.fn(args)

@@ -108,6 +108,12 @@ def is_on_time(plan: CyclePlan, deadline_code: str, received: pendulum.DateTime)
     return received < end
 
 
+def slot_label(slot: str) -> str:
+    """before-5 → 截止前第5个工作日; overdue-2 → 第2次逾期通知 (what an administrator reads)."""
+    kind, _, n = slot.partition("-")
+    return f"截止前第{n}个工作日" if kind == "before" else f"第{n}次逾期通知" if kind == "overdue" else slot
+
+
 def plan_rows(plan: CyclePlan, cal: WorkCalendar) -> list[dict]:
     """A chronological table of the plan for `nianbao calendar`."""
     events: list[tuple[dt.date, str]] = [(plan.open_day, "开启填报,向各单位发送模板")]
@@ -117,7 +123,7 @@ def plan_rows(plan: CyclePlan, cal: WorkCalendar) -> list[dict]:
     names = {d.code: d.name for d in plan.deadlines}
     for s in plan.slots:
         what = "提醒未报单位" if s.kind == "reminder" else "逾期通知(抄送单位负责人)"
-        events.append((s.day, f"{names[s.deadline]}:{what}[{s.slot}]"))
+        events.append((s.day, f"{names[s.deadline]}:{what}({slot_label(s.slot)})"))
     events.append((plan.draft_day, "汇总数据,生成报告初稿并送领导审阅"))
     events.sort(key=lambda e: e[0])
     return [{"date": d, "weekday": weekday_zh(d), "day_kind": cal.day_kind(d), "event": e} for d, e in events]

@@ -32,6 +32,7 @@ class PlannedMail:
     slot: str
     kind: str  # reminder | overdue | digest
     recipients: list[str]
+    deadline_name: str = ""
 
 
 @dataclass
@@ -69,7 +70,8 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
             for slot in due_slots(plan, today, sent.get(unit.code, set()), cal, unit.code in sent_today):
                 deadline = plan.deadline(slot.deadline)
                 to = list(unit.contacts) + (list(unit.leaders) if slot.kind == "overdue" else [])
-                report.mails.append(PlannedMail(unit.code, unit.name, slot.deadline, slot.slot, slot.kind, to))
+                report.mails.append(PlannedMail(unit.code, unit.name, slot.deadline, slot.slot, slot.kind, to,
+                                                deadline.name))
                 if dry_run:
                     continue
                 subject, body = render_mail(
