@@ -53,6 +53,9 @@ def province_config(n: int, dst: Path) -> Path:
     return dst
 
 
+_CONFIGS: dict = {}
+
+
 def _fill_one(args: tuple) -> bytes:
     """Worker: a clerk fills one unit's workbook (openpyxl round trip, like Excel would save it)."""
     config_dir, code, year, key = args
@@ -61,7 +64,9 @@ def _fill_one(args: tuple) -> bytes:
     from nianbao.workbook.fill import fill_workbook
     from nianbao.workbook.template import build_template
 
-    cfg = load_city_config(config_dir)
+    if config_dir not in _CONFIGS:  # once per worker process
+        _CONFIGS[config_dir] = load_city_config(config_dir)
+    cfg = _CONFIGS[config_dir]
     unit = cfg.unit(code)
     values = unit_values(cfg, unit, year)
     typed = {k: ("不涉及" if v is None else v) for k, v in values.items()}
@@ -157,6 +162,7 @@ def task_runs_per_intake(workdir: Path) -> int:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    os.environ.update({"PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
     os.environ.update({"NIANBAO_DATA": str(workdir / "n40" / "var"), "NIANBAO_CONFIG": str(workdir / "n40" / "config"),
                        "NIANBAO_HMAC_SECRET": "bench"})
     from flows.cycle import intake_flow

@@ -188,7 +188,7 @@ class _Collector:
 
 def _read_yaml(path: Path, problems: list[ConfigProblem]) -> dict:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         problems.append(ConfigProblem(path.name, "-", "file not found"))
         return {}

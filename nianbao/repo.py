@@ -73,11 +73,14 @@ def accepted(session: Session, year: int, unit_code: str | None = None) -> dict[
     values: dict[int, dict[str, float]] = {sid: {} for sid in subs}
     nas: dict[int, set[str]] = {sid: set() for sid in subs}
     if subs:
-        for v in session.scalars(select(Value).where(Value.submission_id.in_(subs))):
-            if v.na:
-                nas[v.submission_id].add(v.indicator_code)
-            elif v.value is not None:
-                values[v.submission_id][v.indicator_code] = v.value
+        # Plain rows, not ORM objects: a province has hundreds of thousands of values.
+        rows = session.execute(select(Value.submission_id, Value.indicator_code, Value.value, Value.na)
+                               .where(Value.submission_id.in_(subs)))
+        for sid, code, value, na in rows:
+            if na:
+                nas[sid].add(code)
+            elif value is not None:
+                values[sid][code] = value
     texts: dict[int, list[tuple[str, str, str]]] = {sid: [] for sid in subs}
     if subs:
         for n in session.scalars(select(Narrative).where(Narrative.submission_id.in_(subs))
