@@ -82,12 +82,38 @@ def run_demo(year: int, data_dir: Path) -> int:
         shutil.rmtree(data_dir)  # the demo's own folder only, so every run tells the same story
     data_dir.mkdir(parents=True)
     with quiet_prefect(), output.spinner(f"正在模拟{year}年度完整报送周期(开启→收件→提醒→汇总→起草)…"):
-        result = demo_cycle_flow(year, str(data_dir))
+        state = demo_cycle_flow(year, str(data_dir), return_state=True)
+        result = state.result()
+        wait_until_recorded(state.state_details.flow_run_id)
     output.print_status(output.status_json(result["status"]))
     con = output.say
     con(f"模拟邮件:{len(result['events'])} 封来件;发出的邮件在 {data_dir / 'mail' / 'outbox'}")
     output.print_draft(result["draft"])
     return 0
+
+
+def wait_until_recorded(flow_run_id, patience: float = 30.0) -> None:
+    """The embedded server records task runs a little after they finish; stopping it earlier (at exit)
+    drops those records with a traceback. Wait until every task run of the flow is recorded as final."""
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    deadline, last, steady_since = time.monotonic() + patience, -1, time.monotonic()
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs, page = [], None
+            while page is None or len(page) == 200:  # the API serves at most 200 a call
+                page = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
+                                             limit=200, offset=len(runs))
+                runs += page
+            done = all(r.state is not None and r.state.is_final() for r in runs)
+            if len(runs) != last or not done:
+                last, steady_since = len(runs), time.monotonic()
+            elif time.monotonic() - steady_since > 1.0:
+                return
+            time.sleep(0.3)
 
 
 @contextmanager
