@@ -87,8 +87,8 @@ def prefect_server(tmp_path_factory):
     import urllib.request
 
     from prefect.settings import (
-        PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_SERVER_ANALYTICS_ENABLED,
-        temporary_settings,
+        PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_LOGGING_TO_API_ENABLED,
+        PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings,
     )
 
     home = tmp_path_factory.mktemp("prefect-home")
@@ -109,8 +109,9 @@ def prefect_server(tmp_path_factory):
                 proc.kill()
                 raise RuntimeError((home / "server.log").read_text(errors="replace")[-3000:])
             time.sleep(0.3)
+    # Logs stay local: a log shipped after the session's server stopped would only print an error.
     with temporary_settings({PREFECT_API_URL: url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
-                             PREFECT_SERVER_ANALYTICS_ENABLED: False}):
+                             PREFECT_SERVER_ANALYTICS_ENABLED: False, PREFECT_LOGGING_TO_API_ENABLED: False}):
         yield {"url": url, "env": env, "home": home}
     proc.terminate()
     try:
