@@ -36,13 +36,16 @@ class CityAggregate:
     expected: int
     reported: int
     on_time: int
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     def fmt(self, code: str) -> str:
         f = self.figures[code]
         return with_unit(f.value, f.unit)
 
     def unit_name(self, code: str) -> str:
-        return next(u.unit.name for u in self.units if u.unit.code == code)
+        if len(self._names) != len(self.units):
+            self._names.update({u.unit.code: u.unit.name for u in self.units})
+        return self._names[code]
 
 
 def _unit_value(ind: Indicator, r: UnitReport) -> float | None | str:

@@ -1,62 +1,73 @@
 """The data appendix (.xlsx): every figure of the draft with its source units and submissions, the
-per-unit table, and charts of the rates a leader would rather see than read."""
+per-unit table, and charts of the rates a leader would rather see than read. Written with xlsxwriter
+row by row (constant memory): a province's per-unit table has hundreds of thousands of cells."""
 
 from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
+import xlsxwriter
 
 from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate
 
 MET = {True: "达标", False: "未达标", None: ""}
+CHART_UNITS = 30  # beyond this a bar chart is unreadable: show the units furthest from the target
+
+
+def _figures_sheet(wb, agg: CityAggregate, bold) -> None:
+    ws = wb.add_worksheet("全市指标")
+    ws.write_row(0, 0, ["指标代码", "指标名称", "计量单位", f"{agg.year}年", f"{agg.year - 1}年", "同比(%)", "目标",
+                        "是否达标", "覆盖单位", "应报单位", "不涉及单位", "来源报送编号"], bold)
+    for r, f in enumerate(agg.figures.values(), 1):
+        target = f"{f.target.op}{f.target.value:g}" if f.target else ""
+        ws.write_row(r, 0, [f.code, f.name, f.unit, f.value, f.last_year,
+                            round(f.change_pct, 2) if f.change_pct is not None else None, target, MET[f.met],
+                            f.covered, f.expected, f.na_units, ",".join(map(str, f.sources))])
+    ws.set_column(1, 1, 40)
+
+
+def _units_sheet(wb, config: CityConfig, agg: CityAggregate, bold) -> None:
+    ws = wb.add_worksheet("分单位")
+    codes = [i.code for i in config.indicators]
+    ws.write_row(0, 0, ["单位代码", "单位", "报送状态"] + codes, bold)
+    ws.write_row(1, 0, ["", "", ""] + [agg.figures[c].name for c in codes])
+    for r, u in enumerate(agg.units, 2):
+        row = [agg.figures[c].by_unit.get(u.unit.code, "") for c in codes]
+        ws.write_row(r, 0, [u.unit.code, u.unit.name, u.status] + ["不涉及" if v is None else v for v in row])
+
+
+def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
+    ws = wb.add_worksheet("图表")
+    rates = [i for i in config.indicators if i.derived and i.unit == "%"][:4]
+    row = 0
+    for n, ind in enumerate(rates):
+        data = [(agg.unit_name(c), round(v, 2)) for c, v in agg.figures[ind.code].by_unit.items() if v is not None]
+        if not data:
+            continue
+        low_first = not (ind.target and ind.target.op == "<=")
+        data.sort(key=lambda p: p[1], reverse=not low_first)
+        shown = data[:CHART_UNITS]
+        title = f"各单位{ind.name}(%)" + (f",最需关注的{CHART_UNITS}家" if len(data) > CHART_UNITS else "")
+        ws.write_row(row, 0, ["单位", ind.name])
+        for k, (name, value) in enumerate(shown, 1):
+            ws.write_row(row + k, 0, [name, value])
+        chart = wb.add_chart({"type": "bar"})
+        chart.add_series({"name": ind.name, "categories": ["图表", row + 1, 0, row + len(shown), 0],
+                          "values": ["图表", row + 1, 1, row + len(shown), 1]})
+        chart.set_title({"name": title})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 720, "height": max(300, 18 * len(shown))})
+        ws.insert_chart(n * 40, 3, chart)
+        row += len(shown) + 2
 
 
 def build_appendix(config: CityConfig, agg: CityAggregate) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "全市指标"
-    ws.append(["指标代码", "指标名称", "计量单位", f"{agg.year}年", f"{agg.year - 1}年", "同比(%)", "目标",
-               "是否达标", "覆盖单位", "应报单位", "不涉及单位", "来源报送编号"])
-    for f in agg.figures.values():
-        target = f"{f.target.op}{f.target.value:g}" if f.target else ""
-        ws.append([f.code, f.name, f.unit, f.value, f.last_year,
-                   round(f.change_pct, 2) if f.change_pct is not None else None, target, MET[f.met],
-                   f.covered, f.expected, f.na_units, ",".join(map(str, f.sources))])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.column_dimensions["B"].width = 40
-    per = wb.create_sheet("分单位")
-    codes = [i.code for i in config.indicators]
-    per.append(["单位代码", "单位", "报送状态"] + codes)
-    per.append(["", "", ""] + [agg.figures[c].name for c in codes])
-    status = {u.unit.code: u.status for u in agg.units}
-    for u in agg.units:
-        row = [agg.figures[c].by_unit.get(u.unit.code, "") for c in codes]
-        per.append([u.unit.code, u.unit.name, status[u.unit.code]] + ["不涉及" if v is None else v for v in row])
-    charts = wb.create_sheet("图表")
-    rates = [i for i in config.indicators if i.derived and i.unit == "%"][:4]
-    anchor_row = 1
-    for ind in rates:
-        data = [(agg.unit_name(c), v) for c, v in agg.figures[ind.code].by_unit.items() if v is not None]
-        if not data:
-            continue
-        start = charts.max_row + 2 if charts.max_row > 1 else 1
-        charts.cell(start, 1, "单位")
-        charts.cell(start, 2, ind.name)
-        for n, (name, value) in enumerate(data, 1):
-            charts.cell(start + n, 1, name)
-            charts.cell(start + n, 2, round(value, 2))
-        chart = BarChart()
-        chart.title, chart.y_axis.title = f"各单位{ind.name}(%)", "%"
-        chart.add_data(Reference(charts, min_col=2, min_row=start, max_row=start + len(data)), titles_from_data=True)
-        chart.set_categories(Reference(charts, min_col=1, min_row=start + 1, max_row=start + len(data)))
-        chart.width, chart.height = 24, 9
-        charts.add_chart(chart, f"D{anchor_row}")
-        anchor_row += 20
     buf = io.BytesIO()
-    wb.save(buf)
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    bold = wb.add_format({"bold": True})
+    _figures_sheet(wb, agg, bold)
+    _units_sheet(wb, config, agg, bold)
+    _charts_sheet(wb, config, agg)
+    wb.close()
     return buf.getvalue()
