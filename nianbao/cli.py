@@ -142,6 +142,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from nianbao.stages.intake import release_held
+
+    res = _res(args)
+    out = release_held(res, args.submission)
+    output.emit([output.workbook_json(out, f"#{args.submission}")], args.json, output.print_ingest)
+    return 0 if out.status == "accepted" else 3
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     from nianbao.stages.history import unit_history
 
@@ -196,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     dr.add_argument("--no-deliver", dest="deliver", action="store_false", help="不发送给领导")
     add("export", cmd_export, "导出全部已入库数据", json_=True)
     add("history", cmd_history, "某单位的历次报送及版本间变化", json_=True).add_argument("unit", help="单位代码")
+    add("release", cmd_release, "管理员核实后接收一份待核实的报送", year=False, json_=True).add_argument(
+        "submission", type=int, help="报送编号(见 ingest/intake 输出或 history)")
     add("serve", cmd_serve, "按日程运行全部定时任务", year=False)
     return p
 

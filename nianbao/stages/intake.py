@@ -122,3 +122,21 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
     finally:
         inbox.close()
     return report
+
+
+def release_held(res: Resources, submission_id: int) -> Outcome:
+    """The administrator vouches for a held workbook (e.g. a clerk's personal address): read it again
+    from the archive as an administrator's own import, and mark the held row released."""
+    from nianbao.db.models import Submission
+    from nianbao.errors import NianbaoError
+
+    with unit_of_work(res.db) as s:
+        sub = s.get(Submission, submission_id)
+        if sub is None or sub.status != "held":
+            raise NianbaoError(f"报送编号 {submission_id} 不是待核实的报送")
+        sub.status = "released"
+        default_year = s.scalar(select(Cycle.year).order_by(Cycle.year.desc()))
+        # Timeliness counts from when the unit sent it, not from when the administrator checked it.
+        return process_workbook(s, res.config, res.hmac_key, data=res.store.get(sub.sha256), filename=sub.filename,
+                                sha256=sub.sha256, sender=None, received_at=pendulum.instance(sub.received_at),
+                                message_pk=sub.message_pk, default_year=default_year)

@@ -92,6 +92,7 @@ def _store(s: Session, config: CityConfig, out: Outcome, year: int | None, sha25
             out.reasons.append(f"{year}年度的填报尚未开启,请使用本年度下发的模板")
     if cycle is None:  # nothing open at all: keep the file archived, record nothing more
         out.status = "rejected"
+        out.reasons.append("目前没有开启的填报周期,请等待下发通知后再报送")
         return
     prev = None
     if out.status == "accepted" and out.unit is not None:

@@ -125,3 +125,14 @@ def test_history_shows_what_changed_between_accepted_versions(res):
     rows = unit_history(res, YEAR, unit.code)
     assert [r["status"] for r in rows] == ["superseded", "accepted"]
     assert rows[1]["changes"] == [{"indicator": "F1_01", "name": "党政主要负责人专题研究法治建设次数", "old": 5, "new": 6}]
+
+
+def test_the_administrator_can_release_a_held_workbook(res):
+    from nianbao.stages.intake import release_held
+
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), sender="clerk.personal@qq.com"))
+    held = poll_inbox(res).messages[0].attachments[0]
+    assert held.status == "held"
+    released = release_held(res, held.submission_id)
+    assert released.status == "accepted" and cycle_status(res, YEAR).states[0].status == "on_time"
