@@ -26,6 +26,9 @@ import pendulum
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# Before anything imports Prefect: its logging and telemetry are configured at import.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 sys.path.insert(0, str(ROOT))
 
 KINDS = ["district", "county_city", "county", "zone", "department"]
