@@ -18,8 +18,8 @@ from nianbao.workdays import WorkCalendar
 from tests.factories import filled, mail_in, resources, unit_mail
 
 
-def test_reminders_and_notices_fall_on_the_planned_working_days(settings, tmp_path):
-    res = resources(settings, f"sqlite:///{tmp_path / 'c.db'}", pendulum.datetime(2027, 1, 2, 9, tz="Asia/Shanghai"))
+def test_reminders_and_notices_fall_on_the_planned_working_days(settings, db_url):
+    res = resources(settings, db_url, pendulum.datetime(2027, 1, 2, 9, tz="Asia/Shanghai"))
     cal = WorkCalendar(res.config.calendar)
     early, silent = res.config.reporting_units[0], res.config.reporting_units[1]
     others = res.config.reporting_units[2:]

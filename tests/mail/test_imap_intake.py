@@ -31,7 +31,7 @@ def clear(dovecot) -> None:
 
 
 @pytest.fixture
-def res(settings, dovecot, smtp_server, tmp_path):
+def res(settings, dovecot, smtp_server, db_url):
     clear(dovecot)
     smtp_server["handler"].received.clear()
     mail = {"inbound": {"backend": "imap", "host": "127.0.0.1", "port": dovecot["port"], "user": dovecot["user"],
@@ -39,7 +39,7 @@ def res(settings, dovecot, smtp_server, tmp_path):
             "outbound": {"backend": "smtp", "host": "127.0.0.1", "port": smtp_server["port"], "security": "none",
                          "user": smtp_server["user"]}}
     env = {**settings.env, "NIANBAO_IMAP_PASSWORD": dovecot["password"], "NIANBAO_SMTP_PASSWORD": smtp_server["password"]}
-    r = make_resources(settings.with_(mail=mail, env=env, database_url=f"sqlite:///{tmp_path}/db.sqlite"),
+    r = make_resources(settings.with_(mail=mail, env=env, database_url=db_url),
                        clock=FixedClock(AT), cached=False)
     open_cycle(r, 2026)
     return r
