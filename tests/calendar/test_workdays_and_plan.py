@@ -101,3 +101,47 @@ def test_walking_the_whole_cycle_gives_each_unit_at_most_one_mail_a_day(city, ca
     assert len(days) == len(set(days)) and all(cal.is_workday(d) for d in days)
     assert [s for _, u, s in log if u == "early"] == ["before-5"]
     assert any(s.startswith("overdue") for _, u, s in log if u == "never")
+
+
+def test_a_deadline_kept_on_a_day_off_stays_and_reminders_precede_it(city, cal):
+    from dataclasses import replace
+
+    kept = replace(city, calendar=replace(city.calendar, deadline_on_holiday="keep"))
+    plan = build_plan(kept, 2026, WorkCalendar(kept.calendar))
+    report = plan.deadline("report")
+    assert report.effective == report.nominal == D(2027, 2, 10) and not report.moved
+    assert any("不顺延" in w for w in plan.warnings)
+    assert all(s.day < report.effective for s in plan.slots if s.deadline == "report" and s.kind == "reminder")
+
+
+def test_on_time_means_before_midnight_shanghai_after_the_effective_deadline(city, cal):
+    import pendulum
+
+    from nianbao.plan import is_on_time
+
+    plan = build_plan(city, 2026, cal)
+    last = pendulum.datetime(2027, 2, 12, 23, 59, 59, tz="Asia/Shanghai")
+    assert is_on_time(plan, "report", last)
+    assert not is_on_time(plan, "report", last.add(seconds=1))
+    assert not is_on_time(plan, "report", pendulum.datetime(2027, 2, 12, 16, 0, 1, tz="UTC"))  # 00:00:01 in Shanghai
+
+
+def test_an_accepted_workbook_outranks_held_which_outranks_rejected():
+    import pendulum
+
+    from nianbao.completeness import unit_status
+
+    end = pendulum.datetime(2027, 2, 13, tz="Asia/Shanghai")
+    early, late = end.subtract(days=1), end.add(hours=1)
+    assert unit_status(early, True, True, end) == "on_time"
+    assert unit_status(late, True, True, end) == "late"
+    assert unit_status(None, True, True, end) == "held"
+    assert unit_status(None, True, False, end) == "rejected"
+    assert unit_status(None, False, False, end) == "missing"
+
+
+def test_digests_run_every_working_day_from_opening_to_the_draft(city, cal):
+    plan = build_plan(city, 2026, cal)
+    assert plan.digest_days[0] == plan.open_day and plan.digest_days[-1] == plan.draft_day
+    assert all(cal.is_workday(d) for d in plan.digest_days)
+    assert plan.draft_day == cal.add_workdays(max(d.effective for d in plan.deadlines), city.calendar.draft_after)
