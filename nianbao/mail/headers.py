@@ -7,7 +7,9 @@ multi-byte character also needs the words joined before decoding.
 
 from __future__ import annotations
 
+import base64
 import re
+from email.errors import HeaderParseError
 from email.header import decode_header
 
 # GB2312 and GBK are subsets of GB18030: decoding with the superset never loses a character.
@@ -31,6 +33,7 @@ def decode_bytes(raw: bytes, label: str | None = None) -> str:
 
 
 _SURROGATES = re.compile(r"[\udc80-\udcff]+")
+_FOLD = re.compile(r"\r?\n[ \t]+")
 
 
 def _undo_surrogates(text: str) -> str:
@@ -46,10 +49,13 @@ def decode_header_value(value: str | bytes | None) -> str:
         return ""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "surrogateescape")
-    value = _undo_surrogates(str(value))
+    value = _FOLD.sub(" ", _undo_surrogates(str(value)))
     if "=?" not in value:
         return value.strip()
-    parts = decode_header(value)
+    try:
+        parts = decode_header(value)
+    except (HeaderParseError, ValueError):  # a broken word: keep the text as written rather than fail
+        return value.strip()
     out: list[str] = []
     pending, pending_cs = b"", None
     for chunk, cs in parts:  # join adjacent words of one charset: a character may be split between them
@@ -71,8 +77,6 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _word(text: str) -> str:
-    import base64
-
     return f"=?utf-8?b?{base64.b64encode(text.encode('utf-8')).decode()}?="
 
 
@@ -84,19 +88,24 @@ def _encode_line(line: str) -> str:
     return _NON_ASCII.sub(lambda m: _word(m.group(0)), value)
 
 
+_BOUNDARY = re.compile(rb'boundary\s*=\s*"?([^"\s;]+)"?', re.IGNORECASE)
+
+
 def normalize_8bit_headers(raw: bytes) -> bytes:
     """Raw 8-bit (GBK or UTF-8) bytes in header lines → RFC 2047 words, so the parser keeps them.
 
-    Only header blocks are touched: the message's own and each MIME part's (after a boundary line)."""
+    Only header blocks are touched: the message's own and each MIME part's (after a line that is one
+    of the declared boundaries), never a body, even one with lines starting with '--'."""
     if raw.isascii():  # nearly all mail: encoded words and base64 only
         return raw
+    delimiters = {b"--" + b for b in _BOUNDARY.findall(raw)}
     out, in_header = [], True
     for line in raw.splitlines(keepends=True):
         body = line.rstrip(b"\r\n")
         if in_header and not body:
             in_header = False
-        elif not in_header and body.startswith(b"--"):
-            in_header = True  # a boundary (or its closing form): part headers follow
+        elif not in_header and body.rstrip().removesuffix(b"--") in delimiters:
+            in_header = True  # part headers follow (after the closing form: nothing, harmless)
             out.append(line)
             continue
         if in_header and any(b > 0x7F for b in body):

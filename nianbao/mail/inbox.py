@@ -7,26 +7,15 @@ message processed only when told to (after the intake committed it). Marking twi
 from __future__ import annotations
 
 import mailbox
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from nianbao.errors import MailError
+from nianbao.mail.imap import ImapInbox
+from nianbao.mail.inbox_types import Inbox, RawMail
 from nianbao.settings import Settings
 
-
-@dataclass(frozen=True)
-class RawMail:
-    source_key: str
-    data: bytes
-
-
-class Inbox(Protocol):
-    def fetch(self) -> Iterator[RawMail]: ...
-    def mark_processed(self, source_key: str) -> None: ...
-    def close(self) -> None: ...
+__all__ = ["ImapInbox", "Inbox", "MaildirInbox", "RawMail", "deliver_to_maildir", "open_inbox"]
 
 
 class MaildirInbox:
@@ -71,80 +60,6 @@ def deliver_to_maildir(path: Path, raw: bytes) -> str:
     return mailbox.Maildir(path, factory=None, create=True).add(raw)
 
 
-_UID = re.compile(rb"UID (\d+)")
-
-
-class ImapInbox:
-    """An IMAP folder. Processed mail moves to ``processed_folder`` (MOVE, or COPY + UID EXPUNGE so no
-    other deleted message is expunged), or gets the keyword ``NianbaoDone`` when neither is possible."""
-
-    KEYWORD = "NianbaoDone"
-
-    def __init__(self, host: str, port: int, user: str, password: str, folder: str = "INBOX",
-                 processed_folder: str | None = "processed", ssl: bool = False, starttls: bool = False):
-        self.args = (host, port, user, password, ssl, starttls)
-        self.folder, self.processed_folder = folder, processed_folder
-        self._box = None
-
-    def _connect(self):
-        from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
-
-        host, port, user, password, ssl_, starttls = self.args
-        cls = MailBox if ssl_ else MailBoxStartTls if starttls else MailBoxUnencrypted
-        try:
-            box = cls(host, port).login(user, password, initial_folder=None)
-        except Exception as exc:  # imap_tools raises its own and socket errors
-            raise MailError(f"IMAP {host}:{port}: {exc}") from exc
-        caps = box.client.capability()[1][0].upper().split()  # imaplib keeps the pre-login list
-        self.caps = {c.decode() for c in caps}
-        if "ID" in self.caps:  # NetEase 163/126 refuse SELECT without it
-            box.client.xatom("ID", '("name" "nianbao" "version" "1")')
-        if self.processed_folder and not box.folder.exists(self.processed_folder):
-            box.folder.create(self.processed_folder)
-        return box
-
-    @property
-    def box(self):
-        if self._box is None:
-            self._box = self._connect()
-        return self._box
-
-    def fetch(self) -> Iterator[RawMail]:
-        client = self.box.client
-        typ, data = client.select(f'"{self.folder}"')  # a fresh SELECT sees mail that arrived since
-        if typ != "OK":
-            raise MailError(f"IMAP SELECT {self.folder}: {data}")
-        validity = client.untagged_responses.get("UIDVALIDITY", [b"0"])[0].decode()
-        typ, data = client.uid("SEARCH", None, "UNDELETED", "UNKEYWORD", self.KEYWORD)
-        for uid in (data[0] or b"").split():
-            typ, parts = client.uid("FETCH", uid, "(BODY.PEEK[])")  # exact bytes, not marked seen
-            raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
-            if typ == "OK" and raw is not None:
-                yield RawMail(f"imap:{self.folder}/{validity}/{uid.decode()}", raw)
-
-    def mark_processed(self, source_key: str) -> None:
-        _, rest = source_key.split(":", 1)
-        folder, _validity, uid = rest.rsplit("/", 2)
-        client = self.box.client
-        client.select(f'"{folder}"')
-        if self.processed_folder and "MOVE" in self.caps:
-            client.uid("MOVE", uid, f'"{self.processed_folder}"')
-        elif self.processed_folder and "UIDPLUS" in self.caps:
-            client.uid("COPY", uid, f'"{self.processed_folder}"')
-            client.uid("STORE", uid, "+FLAGS.SILENT", r"(\Deleted)")
-            client.uid("EXPUNGE", uid)  # this message only, never other \Deleted ones
-        else:
-            client.uid("STORE", uid, "+FLAGS.SILENT", f"({self.KEYWORD})")
-
-    def close(self) -> None:
-        if self._box is not None:
-            try:
-                self._box.logout()
-            except Exception:
-                pass
-            self._box = None
-
-
 def open_inbox(settings: Settings) -> Inbox:
     conf = (settings.mail or {}).get("inbound") or {"backend": "maildir", "path": "mail/inbox"}
     if conf.get("backend", "maildir") == "maildir":
@@ -154,6 +69,6 @@ def open_inbox(settings: Settings) -> Inbox:
         if not password:
             raise MailError("IMAP password missing: set NIANBAO_IMAP_PASSWORD or NIANBAO_IMAP_PASSWORD_BLOCK")
         return ImapInbox(conf["host"], int(conf.get("port", 993)), conf["user"], password,
-                         conf.get("folder", "INBOX"), conf.get("processed_folder", "processed"),
+                         conf.get("folder", "INBOX"), conf.get("processed_folder", "已处理"),
                          ssl=conf.get("security") == "ssl", starttls=conf.get("security") == "starttls")
     raise MailError(f"unknown inbound mail backend {conf['backend']!r} (maildir or imap)")

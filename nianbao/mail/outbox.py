@@ -12,17 +12,20 @@ from email.utils import getaddresses, parseaddr
 
 import pendulum
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.clock import Clock
 from nianbao.db.models import OutboxMessage
 from nianbao.db.session import unit_of_work
 from nianbao.errors import MailError
+from nianbao.mail.message import message_id_for
 from nianbao.mail.transport import Transport
 from nianbao.store import BlobStore
 
 STUCK_AFTER_MINUTES = 10  # a 'sending' row older than this belongs to a deliverer that died
 MAX_BACKOFF_MINUTES = 6 * 60
+_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass
@@ -34,28 +37,45 @@ class DeliveryReport:
 
 def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: EmailMessage,
             now: pendulum.DateTime) -> tuple[OutboxMessage, bool]:
-    """Queue ``msg`` under ``key``; queueing the same key again returns the existing row."""
+    """Queue ``msg`` under ``key`` in the caller's transaction; the same key again returns the existing
+    row (also when another flow queues it at the same moment: the insert is ON CONFLICT DO NOTHING).
+
+    The Message-ID becomes one derived from ``key``, so a re-sent mail is recognisably the same."""
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.key == key))
     if existing is not None:
         return existing, False
-    data = msg.as_bytes()
-    sha, _ = store.put(data, ".eml")
-    recipients = [a for _, a in getaddresses(msg.get_all("To", []) + msg.get_all("Cc", [])) if a]
-    row = OutboxMessage(key=key, kind=kind, recipients=recipients, subject=str(msg["Subject"]), sha256=sha,
-                        status="queued", attempts=0, next_attempt_at=now, created_at=now)
-    session.add(row)
-    session.flush()
-    return row, True
+    domain = parseaddr(str(msg.get("From", "")))[1].rpartition("@")[2]
+    del msg["Message-ID"]
+    msg["Message-ID"] = message_id_for(key, domain)
+    sha, _ = store.put(msg.as_bytes(), ".eml")
+    addresses = [str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])]
+    values = dict(key=key, kind=kind, recipients=[a for _, a in getaddresses(addresses) if a],
+                  subject=str(msg["Subject"]), sha256=sha, status="queued", attempts=0,
+                  next_attempt_at=now, created_at=now)
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERT:
+        row = OutboxMessage(**values)
+        session.add(row)
+        session.flush()
+        return row, True
+    inserted = session.execute(_UPSERT[dialect](OutboxMessage.__table__).values(**values)
+                               .on_conflict_do_nothing(index_elements=["key"])
+                               .returning(OutboxMessage.__table__.c.id)).first() is not None
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.key == key)), inserted
 
 
-def _claim(factory: sessionmaker, now: pendulum.DateTime) -> OutboxMessage | None:
-    """Take one due row for this deliverer; None when nothing is due."""
+def _claim(factory: sessionmaker, now: pendulum.DateTime, skip: set[int]) -> OutboxMessage | None:
+    """Take one due row for this deliverer (queued → sending, checked by rowcount); None when nothing
+    is due. A row left 'sending' longer than STUCK_AFTER_MINUTES belonged to a deliverer that died."""
     stuck = now.subtract(minutes=STUCK_AFTER_MINUTES)
     with unit_of_work(factory) as s:
-        candidates = s.scalars(select(OutboxMessage).where(or_(
+        query = select(OutboxMessage).where(or_(
             (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
             (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= stuck),
-        )).order_by(OutboxMessage.id).limit(20)).all()
+        ))
+        if skip:
+            query = query.where(OutboxMessage.id.not_in(skip))
+        candidates = s.scalars(query.order_by(OutboxMessage.id).limit(20)).all()
         for row in candidates:
             got = s.execute(update(OutboxMessage).where(
                 OutboxMessage.id == row.id, OutboxMessage.status == row.status,
@@ -69,12 +89,15 @@ def _claim(factory: sessionmaker, now: pendulum.DateTime) -> OutboxMessage | Non
 
 def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transport, clock: Clock, *,
                     limit: int | None = None) -> DeliveryReport:
+    """Send what is due, one short transaction per step: claim, send, then mark sent (or queued again
+    with exponential backoff). A crash between sending and marking re-sends after STUCK_AFTER_MINUTES,
+    with the same Message-ID."""
     report = DeliveryReport()
     seen: set[int] = set()
     while limit is None or report.sent + report.failed < limit:
         now = clock.now()
-        row = _claim(factory, now)
-        if row is None or row.id in seen:
+        row = _claim(factory, now, seen)  # a row that failed in this run waits for the next one
+        if row is None:
             break
         seen.add(row.id)
         data = store.get(row.sha256, ".eml")
@@ -83,9 +106,11 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
             transport.send(data, from_addr, list(row.recipients))
         except MailError as exc:
             delay = min(2 ** row.attempts, MAX_BACKOFF_MINUTES)
-            with unit_of_work(factory) as s:
-                s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-                    status="queued", last_error=str(exc)[:2000], next_attempt_at=now.add(minutes=delay)))
+            with unit_of_work(factory) as s:  # unless a deliverer took it over meanwhile
+                s.execute(update(OutboxMessage).where(
+                    OutboxMessage.id == row.id, OutboxMessage.status == "sending",
+                    OutboxMessage.attempts == row.attempts,
+                ).values(status="queued", last_error=str(exc)[:2000], next_attempt_at=now.add(minutes=delay)))
             report.failed += 1
             continue
         with unit_of_work(factory) as s:

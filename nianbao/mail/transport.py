@@ -26,26 +26,41 @@ class FolderTransport:
     def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
         target = self.path / f"{hashlib.sha256(data).hexdigest()}.eml"
-        tmp = target.with_suffix(".tmp")
+        if target.exists():
+            return
+        tmp = self.path / f".{target.stem}.{os.getpid()}.tmp"  # never seen half-written, even by a twin
         tmp.write_bytes(data)
         os.replace(tmp, target)
 
 
+SECURITY = ("starttls", "ssl", "none")
+
+
 class SmtpTransport:
+    """One connection per message: deliveries are minutes apart, and a fresh connection never meets
+    a session the server already timed out. ``cafile`` trusts a private CA (e.g. a city's own)."""
+
     def __init__(self, host: str, port: int, security: str = "starttls", user: str | None = None,
-                 password: str | None = None, timeout: float = 30):
+                 password: str | None = None, timeout: float = 30, cafile: str | None = None):
+        if security not in SECURITY:
+            raise MailError(f"SMTP security must be one of {', '.join(SECURITY)}, not {security!r}")
         self.host, self.port, self.security = host, port, security
-        self.user, self.password, self.timeout = user, password, timeout
+        self.user, self.password, self.timeout, self.cafile = user, password, timeout, cafile
 
     def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
         try:
-            cls = smtplib.SMTP_SSL if self.security == "ssl" else smtplib.SMTP
-            kwargs = {"context": ssl.create_default_context()} if self.security == "ssl" else {}
-            with cls(self.host, self.port, timeout=self.timeout, **kwargs) as smtp:
+            context = ssl.create_default_context(cafile=self.cafile)
+            if self.security == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            with smtp:
                 if self.security == "starttls":
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=context)
                 if self.user:
                     smtp.login(self.user, self.password or "")
+                # Recipients refused while others were accepted are not retried: a retry would send
+                # the accepted ones a second copy.
                 smtp.sendmail(from_addr, to, data)
         except (OSError, smtplib.SMTPException) as exc:
             raise MailError(f"SMTP {self.host}:{self.port}: {exc}") from exc
@@ -57,5 +72,6 @@ def open_transport(settings: Settings) -> Transport:
         return FolderTransport(settings.data_dir / conf.get("path", "mail/outbox"))
     if conf["backend"] == "smtp":
         return SmtpTransport(conf["host"], int(conf.get("port", 587)), conf.get("security", "starttls"),
-                             conf.get("user"), settings.secret("smtp_password"))
+                             conf.get("user"), settings.secret("smtp_password"),
+                             float(conf.get("timeout", 30)), conf.get("cafile"))
     raise MailError(f"unknown outbound mail backend {conf['backend']!r} (folder or smtp)")

@@ -32,7 +32,7 @@ def unpack_zip(data: bytes, archive: str) -> tuple[list[tuple[str, bytes]], list
         return [], [f"压缩包 {archive} 过大或文件过多,请直接附上工作簿"]
     files, problems = [], []
     for info in infos:
-        name = member_name(info).rsplit("/", 1)[-1]
+        name = member_name(info).replace("\\", "/").rsplit("/", 1)[-1]  # folders, also Windows-style
         if not name.lower().endswith(SHEETS):
             continue
         if info.file_size > MAX_MEMBER_BYTES:

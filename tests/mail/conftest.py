@@ -44,6 +44,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+imap_id_log = *
+auth_failure_delay = 0
 mail_location = maildir:{root}/mail/%u
 first_valid_uid = 1
 first_valid_gid = 1
@@ -65,6 +67,9 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 service auth {{
   user = {me}
@@ -114,7 +119,8 @@ def dovecot(tmp_path_factory):
         log = (root / "dovecot.log").read_text(errors="replace") if (root / "dovecot.log").exists() else ""
         raise RuntimeError(proc.stdout.read().decode(errors="replace") + log) from None
     yield {"host": "127.0.0.1", "port": port, "user": USER, "password": PASSWORD,
-           "maildir": root / "mail" / USER, "owner": (mail_user.pw_uid, mail_user.pw_gid)}
+           "maildir": root / "mail" / USER, "owner": (mail_user.pw_uid, mail_user.pw_gid),
+           "log": root / "dovecot.log"}
     proc.send_signal(signal.SIGTERM)
     try:
         proc.wait(timeout=10)
@@ -166,7 +172,7 @@ def smtp_server(dovecot):
 
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.password == PASSWORD.encode()
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # False: the server answers 535 itself
 
     handler = MaildirDelivery(dovecot["maildir"], dovecot["owner"])
     port = free_port()
@@ -175,3 +181,66 @@ def smtp_server(dovecot):
     controller.start()
     yield {"host": "127.0.0.1", "port": port, "user": USER, "password": PASSWORD, "handler": handler}
     controller.stop()
+
+
+@pytest.fixture(scope="session")
+def tls_cert(tmp_path_factory) -> dict:
+    """A self-signed certificate for 127.0.0.1 (the CA file a city would configure as ``cafile``)."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    return {"cert": str(cert), "key": str(key)}
+
+
+@pytest.fixture(scope="session")
+def smtp_starttls(dovecot, tls_cert):
+    """SMTP that offers STARTTLS and accepts AUTH only after it, as a city's mail server does."""
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.password == PASSWORD.encode()
+        return AuthResult(success=ok, handled=False)  # False: the server answers 535 itself
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls_cert["cert"], tls_cert["key"])
+    handler = MaildirDelivery(dovecot["maildir"], dovecot["owner"])
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            tls_context=context, require_starttls=True, auth_required=True)
+    controller.start()
+    yield {"host": "127.0.0.1", "port": port, "user": USER, "password": PASSWORD, "handler": handler,
+           "cafile": tls_cert["cert"]}
+    controller.stop()
+
+
+def clear_imap(dovecot, *folders: str) -> None:
+    """Empty the test mailbox's folders (tests share one dovecot)."""
+    from imap_tools.utils import encode_folder
+    import imaplib
+
+    c = imaplib.IMAP4("127.0.0.1", dovecot["port"])
+    c.login(dovecot["user"], dovecot["password"])
+    for folder in folders or ("INBOX",):
+        if c.select(encode_folder(folder))[0] == "OK" and c.search(None, "ALL")[1][0]:
+            c.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
+            c.expunge()
+    c.logout()
+
+
+@pytest.fixture(scope="session")
+def xlsx() -> bytes:
+    """A real, small workbook as units send it."""
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book.add_worksheet("统计表").write_row(0, 0, ["指标", "数值"])
+    book.close()
+    return buf.getvalue()

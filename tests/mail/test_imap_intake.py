@@ -9,7 +9,6 @@ import pendulum
 import pytest
 
 from nianbao.clock import FixedClock
-from nianbao.mail.inbox import ImapInbox
 from nianbao.mail.outbox import deliver_pending
 from nianbao.mail.transport import SmtpTransport
 from nianbao.resources import make_resources
@@ -38,7 +37,8 @@ def res(settings, dovecot, smtp_server, db_url):
                         "security": "none", "folder": "INBOX", "processed_folder": "processed"},
             "outbound": {"backend": "smtp", "host": "127.0.0.1", "port": smtp_server["port"], "security": "none",
                          "user": smtp_server["user"]}}
-    env = {**settings.env, "NIANBAO_IMAP_PASSWORD": dovecot["password"], "NIANBAO_SMTP_PASSWORD": smtp_server["password"]}
+    env = {**settings.env, "NIANBAO_IMAP_PASSWORD": dovecot["password"],
+           "NIANBAO_SMTP_PASSWORD": smtp_server["password"]}
     r = make_resources(settings.with_(mail=mail, env=env, database_url=db_url),
                        clock=FixedClock(AT), cached=False)
     open_cycle(r, 2026)
@@ -78,30 +78,6 @@ def test_a_second_delivery_of_the_same_mail_stores_nothing_twice(res):
     send(res, raw, res.config.intake_address)
     statuses = sorted(m.status for m in poll_inbox(res).messages)
     assert statuses == ["duplicate", "processed"]
-
-
-def test_an_open_session_sees_mail_that_arrived_after_its_first_poll(res, dovecot):
-    inbox = ImapInbox("127.0.0.1", dovecot["port"], dovecot["user"], dovecot["password"])
-    assert list(inbox.fetch()) == []
-    unit = res.config.reporting_units[0]
-    send(res, unit_mail(res, unit, 2026, filled(res, unit, 2026)), res.config.intake_address)
-    assert len(list(inbox.fetch())) == 1
-    inbox.close()
-
-
-def test_moving_without_MOVE_does_not_expunge_other_deleted_mail(res, dovecot):
-    unit = res.config.reporting_units[0]
-    for n in (1, 2):
-        send(res, unit_mail(res, unit, 2026, filled(res, unit, 2026), n=n), res.config.intake_address)
-    inbox = ImapInbox("127.0.0.1", dovecot["port"], dovecot["user"], dovecot["password"])
-    first, second = list(inbox.fetch())
-    uid_second = second.source_key.rsplit("/", 1)[1]
-    inbox.box.client.uid("STORE", uid_second, "+FLAGS.SILENT", r"(\Deleted)")  # a human deleted it, not expunged
-    inbox.caps.discard("MOVE")  # as on servers that only offer UIDPLUS
-    inbox.mark_processed(first.source_key)
-    typ, data = inbox.box.client.uid("SEARCH", None, "ALL")
-    assert data[0].split() == [uid_second.encode()]
-    inbox.close()
 
 
 def test_an_smtp_server_that_is_down_leaves_replies_queued_and_sends_them_once_later(res):
