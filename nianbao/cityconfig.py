@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -142,24 +143,46 @@ class CityConfig:
     report: ReportConfig
     root: Path = field(compare=False, default=Path("."))
 
-    @property
+    # Lookups are indexed once per config: a province asks them for every one of thousands of workbooks.
+    @cached_property
     def reporting_units(self) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.reports)
 
-    def unit(self, code: str) -> Unit:
-        return self._units_by_code()[code]
-
+    @cached_property
     def _units_by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 
+    @cached_property
+    def _indicators_by_code(self) -> dict[str, Indicator]:
+        return {i.code: i for i in self.indicators}
+
+    @cached_property
+    def _inputs_by_kind(self) -> dict[str | None, tuple[Indicator, ...]]:
+        kinds = {u.kind for u in self.units}
+        out = {k: tuple(i for i in self.indicators if not i.derived and k in i.applies_to) for k in kinds}
+        out[None] = tuple(i for i in self.indicators if not i.derived)
+        return out
+
+    @cached_property
+    def input_codes(self) -> frozenset[str]:
+        return frozenset(i.code for i in self.indicators if not i.derived)
+
+    def unit(self, code: str) -> Unit:
+        return self._units_by_code[code]
+
+    def unit_or_none(self, code: str) -> Unit | None:
+        return self._units_by_code.get(code)
+
     def indicator(self, code: str) -> Indicator:
-        return {i.code: i for i in self.indicators}[code]
+        return self._indicators_by_code[code]
 
     def input_indicators(self, unit: Unit | None = None) -> tuple[Indicator, ...]:
         """Indicators a unit types in (derived ratios excluded), in catalogue order."""
-        return tuple(
-            i for i in self.indicators if not i.derived and (unit is None or unit.kind in i.applies_to)
-        )
+        kind = unit.kind if unit is not None else None
+        found = self._inputs_by_kind.get(kind)
+        if found is None:  # a unit object not from this config
+            found = tuple(i for i in self.indicators if not i.derived and kind in i.applies_to)
+        return found
 
     def units_for_email(self, address: str) -> tuple[Unit, ...]:
         a = address.strip().lower()

@@ -92,6 +92,19 @@ def accepted(session: Session, year: int, unit_code: str | None = None) -> dict[
     }
 
 
+def values_by_unit(session: Session, year: int, unit_codes: Iterable[str]) -> dict[str, dict[str, float | None]]:
+    """Each listed unit's current accepted values for ``year`` (None marks 不涉及), in one query."""
+    rows = session.execute(
+        select(Submission.unit_code, Value.indicator_code, Value.value, Value.na)
+        .join(Value, Value.submission_id == Submission.id).join(Cycle, Cycle.id == Submission.cycle_id)
+        .where(Cycle.year == year, Submission.status == "accepted", Submission.unit_code.in_(list(unit_codes))))
+    out: dict[str, dict[str, float | None]] = {}
+    for code, ind, value, na in rows:
+        if na or value is not None:
+            out.setdefault(code, {})[ind] = None if na else value
+    return out
+
+
 def last_year_values(data: AcceptedData | None) -> dict[str, float | None]:
     """Values to prefill as 上年数值: None marks 不涉及."""
     if data is None:

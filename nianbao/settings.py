@@ -26,6 +26,8 @@ class Settings:
     templates_dir: Path
     mail: dict[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
+    intake_batch: int = 200  # mails per transaction (NIANBAO_INTAKE_BATCH)
+    intake_processes: int = 2  # worker processes that read mail and workbooks when a batch is full; 1 = none
 
     @property
     def archive_dir(self) -> Path:
@@ -72,5 +74,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     mail_file = config_dir / "mail.yaml"
     mail = yaml.safe_load(mail_file.read_text(encoding="utf-8")) if mail_file.exists() else {}
     settings = Settings(data_dir=data_dir, database_url=database_url, config_dir=config_dir,
-                        templates_dir=templates_dir, mail=mail or {}, env=env)
+                        templates_dir=templates_dir, mail=mail or {}, env=env,
+                        intake_batch=max(1, int(env.get("NIANBAO_INTAKE_BATCH", 200))),
+                        intake_processes=max(1, int(env.get("NIANBAO_INTAKE_PROCESSES", min(2, os.cpu_count() or 1)))))
     return settings.with_(**overrides) if overrides else settings

@@ -145,7 +145,11 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(20))  # invitation | receipt | rejection | reminder | overdue | digest | draft
     recipients: Mapped[list[Any]] = mapped_column(default=list)
     subject: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64))  # the .eml in the blob store
+    # Either a composed .eml in the blob store (mails with attachments), or plain text composed when sent
+    # (receipts: composing thousands of MIME messages during intake would cost more than reading them).
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    body: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, Any] | None]  # from, to, cc, in_reply_to, date of a text-only mail
     status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued | sent
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None]

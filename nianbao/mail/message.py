@@ -15,6 +15,7 @@ import pendulum
 
 from nianbao.mail.attachments import Attachment, Found, part_filename, walk
 from nianbao.mail.headers import decode_header_value, normalize_8bit_headers
+from nianbao.mail.mime_split import fast_message
 
 __all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_id_for", "parse_mail", "part_filename"]
 
@@ -56,7 +57,8 @@ def _date(msg: Message) -> pendulum.DateTime | None:
 
 def parse_mail(raw: bytes) -> ParsedMail:
     """Best effort on anything; never raises for malformed mail (problems are listed instead)."""
-    msg = message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
+    data = normalize_8bit_headers(raw)
+    msg = fast_message(data) or message_from_bytes(data, policy=policy.compat32)
     addr, name = _sender(msg)
     mid = str(msg.get("Message-ID") or "").strip()[:MAX_ID] or None
     out = ParsedMail(mid, addr, name, decode_header_value(msg.get("Subject", "")), _date(msg))

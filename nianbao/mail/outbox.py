@@ -19,7 +19,7 @@ from nianbao.clock import Clock
 from nianbao.db.models import OutboxMessage
 from nianbao.db.session import unit_of_work
 from nianbao.errors import MailError
-from nianbao.mail.message import message_id_for
+from nianbao.mail.message import compose, message_id_for
 from nianbao.mail.transport import Transport
 from nianbao.store import BlobStore
 
@@ -64,6 +64,40 @@ def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: Ema
     return session.scalar(select(OutboxMessage).where(OutboxMessage.key == key)), inserted
 
 
+def text_row(*, key: str, kind: str, sender: tuple[str, str], to: list[str], cc: list[str], subject: str,
+             body: str, in_reply_to: str | None, now: pendulum.DateTime) -> dict:
+    """The outbox row of a text-only mail (a receipt, say), composed only when it is sent."""
+    return dict(key=key, kind=kind, recipients=[*to, *cc], subject=subject, sha256=None, body=body,
+                headers={"from": list(sender), "to": list(to), "cc": list(cc), "in_reply_to": in_reply_to,
+                         "date": now.isoformat()},
+                status="queued", attempts=0, next_attempt_at=now, created_at=now)
+
+
+def enqueue_many(session: Session, rows: list[dict]) -> None:
+    """Queue text-only mails (see `text_row`) in one statement; a key already queued is left alone."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect not in _UPSERT:
+        taken = set(session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_([r["key"] for r in rows]))))
+        session.add_all(OutboxMessage(**r) for r in rows if r["key"] not in taken)
+        return
+    session.execute(_UPSERT[dialect](OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["key"]), rows)
+
+
+def message_bytes(row: OutboxMessage, store: BlobStore) -> bytes:
+    """The mail exactly as it goes out; a text-only row is composed with the Message-ID of its key."""
+    if row.sha256:
+        return store.get(row.sha256, ".eml")
+    h = row.headers or {}
+    sender = (h["from"][0], h["from"][1])
+    domain = sender[1].rpartition("@")[2]
+    msg = compose(sender=sender, to=h["to"], cc=h["cc"], subject=row.subject, text=row.body or "",
+                  in_reply_to=h.get("in_reply_to"), date=pendulum.parse(h["date"]),
+                  message_id=message_id_for(row.key, domain))
+    return msg.as_bytes()
+
+
 def _claim(factory: sessionmaker, now: pendulum.DateTime, skip: set[int]) -> OutboxMessage | None:
     """Take one due row for this deliverer (queued → sending, checked by rowcount); None when nothing
     is due. A row left 'sending' longer than STUCK_AFTER_MINUTES belonged to a deliverer that died."""
@@ -100,7 +134,7 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
         if row is None:
             break
         seen.add(row.id)
-        data = store.get(row.sha256, ".eml")
+        data = message_bytes(row, store)
         from_addr = parseaddr(message_from_bytes(data, policy=compat32).get("From", ""))[1]
         try:
             transport.send(data, from_addr, list(row.recipients))

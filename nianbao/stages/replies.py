@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pendulum
-from sqlalchemy.orm import Session
 
-from nianbao.mail.message import ParsedMail, compose
-from nianbao.mail.outbox import enqueue
+from nianbao.mail.message import ParsedMail
+from nianbao.mail.outbox import text_row
 from nianbao.resources import Resources
 from nianbao.stages.submission import Outcome
 from nianbao.texts import fmt_time, render_mail
@@ -38,8 +37,9 @@ def reply_kind(outcomes: list[Outcome]) -> str:
     return "held"
 
 
-def queue_reply(s: Session, res: Resources, parsed: ParsedMail, outcomes: list[Outcome], notes: list[str],
-                *, key: str, now: pendulum.DateTime) -> None:
+def reply_row(res: Resources, parsed: ParsedMail, outcomes: list[Outcome], notes: list[str],
+              *, key: str, now: pendulum.DateTime) -> dict:
+    """The outbox row answering one mail (see outbox.enqueue_many); composed when it is sent."""
     cfg = res.config
     kind = reply_kind(outcomes)
     subject, body = render_mail(
@@ -47,8 +47,6 @@ def queue_reply(s: Session, res: Resources, parsed: ParsedMail, outcomes: list[O
         figures=[key_figures(res, o) for o in outcomes], received=fmt_time(now),
         original_subject=parsed.subject,
     )
-    to = [parsed.sender]
     cc = list(cfg.admin_emails) if kind == "held" else []
-    msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=to, cc=cc, subject=subject, text=body,
-                  in_reply_to=parsed.message_id, date=now)
-    enqueue(s, res.store, key=key, kind=kind, msg=msg, now=now)
+    return text_row(key=key, kind=kind, sender=(cfg.sender_name, cfg.intake_address), to=[parsed.sender], cc=cc,
+                    subject=subject, body=body, in_reply_to=parsed.message_id, now=now)

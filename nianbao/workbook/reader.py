@@ -89,7 +89,7 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
             y = 0
         identity = Identity(code, y, version, sig == L.signature(key, code, y, version))
     unit_name = None
-    codes = {i.code for i in config.indicators if not i.derived}
+    codes = config.input_codes
     wb = RawWorkbook(identity, None, fmt)
     for sheet, cells in sheets.items():
         if sheet in (L.IDENTITY_SHEET, L.NARRATIVE_SHEET):
@@ -98,10 +98,12 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
         if label.startswith(L.UNIT_LABEL) and unit_name is None:
             unit_name = label.removeprefix(L.UNIT_LABEL).strip()
         for ref, value in cells.items():
-            col, row = _split(ref)
-            if col != L.COL_CODE or not isinstance(value, str) or value.strip() not in codes:
+            if not isinstance(value, str) or not ref.startswith(L.COL_CODE):  # cheap tests first: most cells fail
                 continue
+            col, row = _split(ref)
             code = value.strip()
+            if col != L.COL_CODE or code not in codes:
+                continue
             vref, nref = f"{L.COL_VALUE}{row}", f"{L.COL_NOTE}{row}"
             wb.cells[code] = Cell(cells.get(vref), sheet, vref)
             if vref in formulas.get(sheet, set()) and cells.get(vref) is None:

@@ -7,6 +7,7 @@ administrators, not programmers, and must never execute code.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 from collections.abc import Mapping
 
@@ -22,6 +23,7 @@ _CMP = {ast.LtE: operator.le, ast.GtE: operator.ge, ast.Lt: operator.lt, ast.Gt:
         ast.Eq: lambda a, b: abs(a - b) < 1e-9}
 
 
+@functools.lru_cache(maxsize=1024)  # a province checks the same few rules thousands of times
 def _parse(expr: str) -> ast.Compare:
     src = expr.replace("==", "=").replace("<=", "≤").replace(">=", "≥").replace("=", "==")
     src = src.replace("≤", "<=").replace("≥", ">=")
@@ -40,9 +42,10 @@ def _parse(expr: str) -> ast.Compare:
     return node
 
 
-def names_in(expr: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)
+def names_in(expr: str) -> frozenset[str]:
     """Indicator codes an expression refers to."""
-    return {n.id for n in ast.walk(_parse(expr)) if isinstance(n, ast.Name)}
+    return frozenset({n.id for n in ast.walk(_parse(expr)) if isinstance(n, ast.Name)})
 
 
 def _value(node: ast.AST, values: Mapping[str, float]) -> float:

@@ -35,6 +35,7 @@ def run_intake(env: dict, kill_after: float | None) -> int:
 def test_sigkill_at_random_points_loses_and_doubles_nothing(tmp_path, db, request):
     url = f"sqlite:///{tmp_path / 'db.sqlite'}" if db == "sqlite" else request.getfixturevalue("pg_url")
     res, env = cycle_with_mails(tmp_path / "var", url, MESSAGES)
+    env = {**env, "NIANBAO_INTAKE_BATCH": "10"}  # small transactions, so a kill lands between some of them
     rng = random.Random(7)
     progress = []
     for _ in range(6):  # trials: each run is killed somewhere between start-up and the middle of the work

@@ -1,0 +1,78 @@
+"""The pure half of intake: a raw mail → sender, attachments read and their unit identified. No database,
+no files, no clock, so a batch of mails can be prepared anywhere (even in another process) and stored
+in one transaction afterwards."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from nianbao.cityconfig import CityConfig, Unit
+from nianbao.errors import WorkbookError
+from nianbao.mail.message import ParsedMail, dedup_key, parse_mail
+from nianbao.workbook.errors_zh import describe
+from nianbao.workbook.reader import RawWorkbook, read_workbook
+
+
+@dataclass
+class PreparedWorkbook:
+    filename: str
+    sha256: str
+    data: bytes | None  # dropped once archived, so a batch holds cells, not files
+    raw: RawWorkbook | None  # None when unreadable
+    error: str | None = None  # Chinese: why it could not be read
+    unit: Unit | None = None
+    held_reason: str | None = None  # Chinese: why an administrator must look first
+    flags: list[str] = field(default_factory=list)  # Chinese warnings kept with an accepted workbook
+
+
+@dataclass
+class PreparedMail:
+    source_key: str | None
+    sha256: str  # of the raw mail, archived before preparing
+    dedup_key: str
+    parsed: ParsedMail
+    workbooks: list[PreparedWorkbook]
+    notes: list[str]  # Chinese: ignored files, unreadable zips, …
+
+
+def identify(config: CityConfig, raw: RawWorkbook, sender: str | None) -> tuple[Unit | None, str | None, list[str]]:
+    """(unit, why held, flags). The embedded identity decides, never the filename or subject."""
+    flags: list[str] = []
+    if raw.identity is not None:
+        unit = config.unit_or_none(raw.identity.unit_code)
+        if unit is None:
+            return None, f"工作簿中的单位代码 {raw.identity.unit_code} 不在本市填报单位名单中", flags
+        if not raw.identity.signature_valid:
+            return unit, "工作簿身份信息校验失败(可能使用了其他单位或修改过的模板)", flags
+    else:
+        candidates = [u for u in config.units if u.name == (raw.unit_name or "").strip()]
+        if sender:
+            candidates = [u for u in candidates if sender in (c.lower() for c in u.contacts)]
+        if len(candidates) != 1:
+            return None, "工作簿缺少隐藏的身份信息页,且无法按发件人和单位名称确定填报单位", flags
+        unit = candidates[0]
+        flags.append("工作簿的隐藏身份信息页已丢失(可能经过另存),已按发件人和单位名称匹配为"
+                     f"{unit.name},请今后直接在下发的模板上填写")
+    if sender is not None and sender not in (c.lower() for c in unit.contacts):
+        return unit, f"发件人 {sender} 不是{unit.name}登记的填报联系人,已转管理员核实", flags
+    return unit, None, flags
+
+
+def prepare_workbook(config: CityConfig, key: bytes, data: bytes, filename: str, sender: str | None,
+                     sha256: str | None = None) -> PreparedWorkbook:
+    sha = sha256 or hashlib.sha256(data).hexdigest()
+    try:
+        raw = read_workbook(data, filename, key, config)
+    except WorkbookError as exc:
+        return PreparedWorkbook(filename, sha, data, None, error=describe(exc))
+    unit, held, flags = identify(config, raw, sender)
+    return PreparedWorkbook(filename, sha, data, raw, unit=unit, held_reason=held, flags=flags)
+
+
+def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, source_key: str | None) -> PreparedMail:
+    parsed = parse_mail(data)
+    books = [prepare_workbook(config, key, a.data, a.filename, parsed.sender) for a in parsed.attachments]
+    notes = list(parsed.problems) + [f"已忽略非报表附件:{n}" for n in parsed.ignored]
+    parsed.attachments = []  # their bytes live on in `books` until archived
+    return PreparedMail(source_key, sha256, dedup_key(parsed, data), parsed, books, notes)
