@@ -3,6 +3,7 @@ whole intake, aggregation, draft), each stage timed, against baselines measured 
 same files: bare python-calamine and openpyxl (read_only) reads, bare xlsxwriter writing the same cells.
 
     python bench/run.py --units 4000            # prints a table per size, then one JSON line
+    NIANBAO_INTAKE_PROCESSES=1 python bench/run.py --units 4000   # the intake without worker processes
 
 Sizes 40 and 400 are always run too, to show how cost grows. Ratios, not absolute times, are the result:
 they hold across machines."""
@@ -36,6 +37,11 @@ KINDS = ["district", "county_city", "county", "zone", "department"]
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_peak_mb() -> float:
+    """The largest finished child process (the intake's worker processes, the clerks' simulation)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def timed(fn: Callable, *args, **kw) -> tuple[float, object]:
@@ -127,7 +133,8 @@ def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
 
     base = workdir / f"n{n}"
     config_dir = province_config(n, base / "config")
-    env = {"NIANBAO_DATA": str(base / "var"), "NIANBAO_CONFIG": str(config_dir), "NIANBAO_HMAC_SECRET": "bench"}
+    tuning = {k: v for k, v in os.environ.items() if k.startswith("NIANBAO_INTAKE_")}  # batch, processes
+    env = {**tuning, "NIANBAO_DATA": str(base / "var"), "NIANBAO_CONFIG": str(config_dir), "NIANBAO_HMAC_SECRET": "bench"}
     at = pendulum.datetime(year + 1, 1, 20, 10, tz="Asia/Shanghai")
     res = make_resources(load_settings(env), clock=FixedClock(at), cached=False)
     cfg, units = res.config, list(res.config.reporting_units)
@@ -153,6 +160,9 @@ def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
     out["accepted"] = report.count("accepted")
     out["draft_s"], _ = timed(make_draft, res, year, base / "draft")
     out["peak_mb"] = round(peak_mb(), 1)
+    # An upper bound for the whole intake: this process plus every worker at the largest child's peak.
+    out["peak_with_workers_mb"] = round(peak_mb() + res.settings.intake_processes * child_peak_mb(), 1)
+    out["intake_processes"] = res.settings.intake_processes
     out["intake_vs_calamine"] = round(out["intake_s"] / out["bare_calamine_s"], 2)
     out["templates_vs_xlsxwriter"] = round(out["templates_s"] / out["bare_xlsxwriter_s"], 2)
     return out
@@ -194,10 +204,11 @@ def main() -> None:
             print(f"{n:>5} units | templates {r['templates_s']:.2f}s (xlsxwriter {r['bare_xlsxwriter_s']:.2f}s, "
                   f"×{r['templates_vs_xlsxwriter']}) | intake {r['intake_s']:.2f}s (calamine {r['bare_calamine_s']:.2f}s, "
                   f"×{r['intake_vs_calamine']}; openpyxl {r['bare_openpyxl_s']:.2f}s) | draft {r['draft_s']:.2f}s | "
-                  f"peak {r['peak_mb']} MB | accepted {r['accepted']}/{n}", flush=True)
+                  f"peak {r['peak_mb']} MB (with workers ≤ {r['peak_with_workers_mb']} MB) | accepted {r['accepted']}/{n}", flush=True)
         big = results[args.units]
         summary = {k: big[k] for k in ("units", "intake_s", "bare_calamine_s", "bare_openpyxl_s", "intake_vs_calamine",
-                                       "templates_s", "bare_xlsxwriter_s", "templates_vs_xlsxwriter", "peak_mb")}
+                                       "templates_s", "bare_xlsxwriter_s", "templates_vs_xlsxwriter", "peak_mb",
+                                       "peak_with_workers_mb", "intake_processes")}
         summary["draft_s_4000_vs_40"] = round(big["draft_s"] / results[40]["draft_s"], 2)
         summary["task_runs_per_intake"] = None if args.skip_prefect else task_runs_per_intake(workdir)
         print(json.dumps(summary))

@@ -25,7 +25,7 @@ from nianbao.mail.message import ParsedMail
 from nianbao.mail.outbox import enqueue_many
 from nianbao.resources import Resources
 from nianbao.stages.prepare import PreparedMail
-from nianbao.stages.preparing import InProcess, InWorkers, Item, Pending, Preparer
+from nianbao.stages.preparing import InProcess, InWorkers, Pending, Preparer
 from nianbao.stages.replies import reply_row
 from nianbao.stages.submission import Job, Outcome, decide, process_workbook, write
 
@@ -64,19 +64,10 @@ def ingest_mail(res: Resources, data: bytes, source_key: str | None = None) -> M
 def ingest_batch(res: Resources, raws: list[tuple[str | None, bytes]]) -> list[MessageReport]:
     """Archive, read, check, store and answer (mailbox key or None, raw bytes) pairs in one transaction."""
     now = res.clock.now()
-    return _commit(res, InProcess(res.config, res.hmac_key).submit(_archive(res, raws)).result(), now)
-
-
-def _archive(res: Resources, raws: list[tuple[str | None, bytes]]) -> list[Item]:
-    shas = res.store.put_many([data for _, data in raws], ".eml")  # archived before anything is parsed
-    return [(data, sha, key) for (key, data), sha in zip(raws, shas)]
+    return _commit(res, InProcess(res.store, res.config, res.hmac_key).submit(raws).result(), now)
 
 
 def _commit(res: Resources, mails: list[PreparedMail], now: pendulum.DateTime) -> list[MessageReport]:
-    books = [b for m in mails for b in m.workbooks]
-    res.store.put_many([b.data or b"" for b in books], durable=False)  # the archived raw mail holds them
-    for b in books:
-        b.data = None
     try:
         with unit_of_work(res.db) as s:
             return _store_mails(s, res, mails, now)
@@ -182,10 +173,10 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
     try:
         for raws in _batches(inbox.fetch(), size):
             if preparer is None:
-                preparer = (InWorkers(res.config, res.hmac_key, processes) if len(raws) == size and processes > 1
-                            else InProcess(res.config, res.hmac_key))
+                args = (res.store, res.config, res.hmac_key)
+                preparer = (InWorkers(*args, processes) if len(raws) == size and processes > 1 else InProcess(*args))
             now = res.clock.now()
-            job = (raws, preparer.submit(_archive(res, [(r.source_key, r.data) for r in raws])), now)
+            job = (raws, preparer.submit([(r.source_key, r.data) for r in raws]), now)
             if pending:
                 finish(*pending)
             pending = job

@@ -1,5 +1,5 @@
-"""Where mails are prepared (parsed, workbooks read and identified): in this process, or, for a big
-inbox, in a few worker processes while this one archives and stores the previous batch.
+"""Where mails are archived and prepared (parsed, workbooks read and identified): in this process, or,
+for a big inbox, in a few worker processes while this one stores the previous batch.
 
 Reading is pure CPU work and the GIL would serialise it in threads. Workers are spawned, never forked:
 a flow run has threads (Prefect's API client, log handlers) whose locks a fork would copy mid-use."""
@@ -12,8 +12,21 @@ from typing import Protocol
 
 from nianbao.cityconfig import CityConfig
 from nianbao.stages.prepare import PreparedMail, prepare_mail
+from nianbao.store import BlobStore
 
-Item = tuple[bytes, str, "str | None"]  # raw mail, its archive sha256, its mailbox key
+Item = tuple["str | None", bytes]  # mailbox key, raw mail
+
+
+def archive_and_prepare(store: BlobStore, config: CityConfig, key: bytes, items: list[Item]) -> list[PreparedMail]:
+    """Archive the raw mails (synced to disk) before anything parses them, then prepare each; the
+    workbooks found are archived too (not synced: the archived mail holds them)."""
+    shas = store.put_many([data for _, data in items], ".eml")
+    mails = [prepare_mail(config, key, data, sha, src) for (src, data), sha in zip(items, shas)]
+    books = [b for m in mails for b in m.workbooks]
+    store.put_many([b.data or b"" for b in books], durable=False)
+    for b in books:
+        b.data = None
+    return mails
 
 
 class Pending(Protocol):
@@ -27,30 +40,29 @@ class Preparer(Protocol):
 
 
 class InProcess:
-    def __init__(self, config: CityConfig, key: bytes):
-        self.config, self.key = config, key
+    def __init__(self, store: BlobStore, config: CityConfig, key: bytes):
+        self.store, self.config, self.key = store, config, key
 
     def submit(self, items: list[Item]) -> Pending:
         done: Future[list[PreparedMail]] = Future()
-        done.set_result([prepare_mail(self.config, self.key, data, sha, src) for data, sha, src in items])
+        done.set_result(archive_and_prepare(self.store, self.config, self.key, items))
         return done
 
     def close(self) -> None:
         pass
 
 
-_WORKER: tuple[CityConfig, bytes] | None = None
+_WORKER: tuple[BlobStore, CityConfig, bytes] | None = None
 
 
-def _init(config: CityConfig, key: bytes) -> None:
+def _init(store: BlobStore, config: CityConfig, key: bytes) -> None:
     global _WORKER
-    _WORKER = (config, key)
+    _WORKER = (store, config, key)
 
 
 def _prepare_chunk(items: list[Item]) -> list[PreparedMail]:
     assert _WORKER is not None
-    config, key = _WORKER
-    return [prepare_mail(config, key, data, sha, src) for data, sha, src in items]
+    return archive_and_prepare(*_WORKER, items)
 
 
 class _Joined:
@@ -64,10 +76,10 @@ class _Joined:
 class InWorkers:
     """A bounded pool: ``processes`` workers, each given a contiguous chunk of every batch."""
 
-    def __init__(self, config: CityConfig, key: bytes, processes: int):
+    def __init__(self, store: BlobStore, config: CityConfig, key: bytes, processes: int):
         self.processes = processes
         self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init, initargs=(config, key))
+                                        initializer=_init, initargs=(store, config, key))
 
     def submit(self, items: list[Item]) -> Pending:
         size = -(-len(items) // self.processes)

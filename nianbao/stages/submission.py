@@ -146,10 +146,11 @@ def write(s: Session, jobs: list[Job]) -> None:
         if raw is not None:
             texts += [{"submission_id": out.submission_id, "section": sec, "kind": kind, "text": text}
                       for sec, kind, text in raw.narratives]
+    # Core inserts on the tables: tens of thousands of plain rows, no ORM bookkeeping needed.
     if values:
-        s.execute(insert(Value), values)
+        s.execute(insert(Value.__table__), values)
     if texts:
-        s.execute(insert(Narrative), texts)
+        s.execute(insert(Narrative.__table__), texts)
 
 
 def process_workbook(

@@ -14,11 +14,25 @@ from nianbao.workbook import layout as L
 from nianbao.workbook.errors import Hostile, TooLarge
 from nianbao.workbook.xlsx_cells import MAX_MEMBER, MAX_TOTAL
 
-_ROW = re.compile(rb'<row r="(\d+)"')
+_ROW_3PLUS = re.compile(rb'<row r="(\d{%d,})"' % len(str(L.MAX_ROWS)))  # the only rows that can be too far
 _VALUE = re.compile(rb"<v>[^<]+</v>")
 _WIDE = re.compile(rb'<c r="[A-Z]{3}\d')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]+\d+)"[^>]*>(.*?)</c>', re.S)
+_FIRST_ELEMENT = re.compile(rb"<[^?!]")
+PROLOG = 4096  # a DTD can only sit before the root element; real parts start it within a few bytes
 COLS = "ABCDEFGH"
+
+
+def _prolog_is_plain(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """No DTD before the root element (so none at all); False when the root is not found early."""
+    with zf.open(info) as fh:
+        head = fh.read(PROLOG)
+    root = _FIRST_ELEMENT.search(head)
+    if root is None:
+        return not head.strip()
+    if b"<!DOCTYPE" in head[:root.start()] or b"<!ENTITY" in head[:root.start()]:
+        raise Hostile("XML with DTD or entities")
+    return True
 
 
 def scan(data: bytes) -> tuple[bool, dict[str, set[str]]]:
@@ -31,18 +45,19 @@ def scan(data: bytes) -> tuple[bool, dict[str, set[str]]]:
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")):
             continue
+        if not info.filename.startswith("xl/worksheets/"):
+            safe = _prolog_is_plain(zf, info) and safe
+            continue
         xml = zf.read(info)
         if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
             raise Hostile("XML with DTD or entities")
-        if info.filename.startswith("xl/worksheets/"):
-            rows = _ROW.findall(xml)
-            if (rows and max(map(int, rows)) > L.MAX_ROWS) or _WIDE.search(xml):
-                safe = False
-            if b"<f>" in xml or b"<f " in xml or b"<f/>" in xml:
-                missing = {ref.decode() for ref, inner in _FORMULA_CELL.findall(xml)
-                           if (b"<f>" in inner or b"<f " in inner or b"<f/>" in inner) and not _VALUE.search(inner)}
-                if missing:
-                    formulas[info.filename] = missing
+        if any(int(r) > L.MAX_ROWS for r in _ROW_3PLUS.findall(xml)) or _WIDE.search(xml):
+            safe = False
+        if b"<f>" in xml or b"<f " in xml or b"<f/>" in xml:
+            missing = {ref.decode() for ref, inner in _FORMULA_CELL.findall(xml)
+                       if (b"<f>" in inner or b"<f " in inner or b"<f/>" in inner) and not _VALUE.search(inner)}
+            if missing:
+                formulas[info.filename] = missing
     return safe, formulas
 
 
@@ -52,6 +67,8 @@ def read_with_calamine(data: bytes) -> dict[str, dict[str, object]]:
     wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     out: dict[str, dict[str, object]] = {}
     for name in wb.sheet_names:
+        if name == L.INSTRUCTIONS_SHEET:  # prose for the clerk, nothing to read back
+            continue
         sheet = wb.get_sheet_by_name(name)
         r0, c0 = sheet.start or (0, 0)
         cells: dict[str, object] = {}

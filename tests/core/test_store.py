@@ -1,0 +1,31 @@
+"""The content-addressed archive: one file per content, written atomically, a batch synced at once."""
+
+from __future__ import annotations
+
+import hashlib
+
+from nianbao.store import BlobStore
+
+
+def test_put_many_returns_digests_in_order_and_stores_each_content_once(tmp_path):
+    store = BlobStore(tmp_path)
+    items = [b"first mail", b"second mail", b"first mail"]
+    digests = store.put_many(items, ".eml")
+    assert digests == [hashlib.sha256(x).hexdigest() for x in items]
+    assert [store.get(d, ".eml") for d in digests] == items
+    assert sorted(p.name for p in tmp_path.rglob("*.eml")) == sorted({f"{d}.eml" for d in digests})
+
+
+def test_put_many_leaves_no_temporary_files(tmp_path):
+    store = BlobStore(tmp_path)
+    store.put_many([b"a", b"b"], durable=True)
+    store.put_many([b"c"], durable=False)
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_putting_stored_content_again_changes_nothing(tmp_path):
+    store = BlobStore(tmp_path)
+    digest, path = store.put(b"workbook")
+    before = path.stat().st_mtime_ns
+    assert store.put_many([b"workbook"]) == [digest]
+    assert path.stat().st_mtime_ns == before
