@@ -4,7 +4,7 @@ bytes.find, headers parsed by the standard library's header parser, bodies hande
 The standard feed parser reads a 25 KB mail line by line and compiles a regular expression for every
 boundary it meets: ~2 ms a mail, more than reading the workbook inside. The tree built here is the
 same compat32 `Message` tree (leaf payloads are the exact body text), so everything after parsing is
-unchanged. Anything unusual — a message/* part, a missing closing boundary, a part without a header
+unchanged. Anything unusual — a message/* part, a digest, a missing closing boundary, a part without a header
 block, deep nesting — returns None and the full parser decides, defects and all."""
 
 from __future__ import annotations
@@ -78,6 +78,8 @@ def fast_message(raw: bytes, depth: int = 0) -> Message | None:
     if maintype != "multipart":
         msg.set_payload(body.decode("ascii", "surrogateescape"))
         return msg
+    if msg.get_content_subtype() == "digest":  # its parts default to message/rfc822
+        return None
     boundary = msg.get_boundary()
     if not boundary or not boundary.isascii():
         return None

@@ -6,8 +6,11 @@ a flow run has threads (Prefect's API client, log handlers) whose locks a fork w
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 from nianbao.cityconfig import CityConfig
@@ -66,24 +69,35 @@ def _prepare_chunk(items: list[Item]) -> list[PreparedMail]:
 
 
 class _Joined:
-    def __init__(self, parts: list[Future[list[PreparedMail]]]):
-        self.parts = parts
+    """A batch's chunks; if a worker died (a native reader crashing on a hostile file), the batch is
+    prepared again in this process, so the run goes on instead of failing on every retry."""
+
+    def __init__(self, parts: list[Future[list[PreparedMail]]], redo: Callable[[], list[PreparedMail]]):
+        self.parts, self.redo = parts, redo
 
     def result(self) -> list[PreparedMail]:
-        return [m for part in self.parts for m in part.result()]
+        try:
+            return [m for part in self.parts for m in part.result()]
+        except BrokenProcessPool:
+            return self.redo()
 
 
 class InWorkers:
     """A bounded pool: ``processes`` workers, each given a contiguous chunk of every batch."""
 
     def __init__(self, store: BlobStore, config: CityConfig, key: bytes, processes: int):
-        self.processes = processes
+        self.processes, self.args = processes, (store, config, key)
         self.pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init, initargs=(store, config, key))
+                                        initializer=_init, initargs=self.args)
 
     def submit(self, items: list[Item]) -> Pending:
+        redo = functools.partial(archive_and_prepare, *self.args, items)
         size = -(-len(items) // self.processes)
-        return _Joined([self.pool.submit(_prepare_chunk, items[i:i + size]) for i in range(0, len(items), size)])
+        try:
+            return _Joined([self.pool.submit(_prepare_chunk, items[i:i + size])
+                            for i in range(0, len(items), size)], redo)
+        except BrokenProcessPool:
+            return InProcess(*self.args).submit(items)
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)

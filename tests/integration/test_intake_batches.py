@@ -63,3 +63,24 @@ def test_a_resubmission_in_a_later_run_supersedes_the_stored_one(res):
         subs = s.scalars(select(Submission).where(Submission.unit_code == unit.code).order_by(Submission.id)).all()
     assert [x.status for x in subs] == ["superseded", "accepted"]
     assert subs[1].supersedes_id == subs[0].id
+
+
+def test_a_batch_whose_worker_died_is_prepared_again_in_this_process(res):
+    import os
+    import signal
+    import time
+
+    from nianbao.stages.preparing import InWorkers
+
+    unit = list(res.config.reporting_units)[0]
+    items = [(None, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))]
+    workers = InWorkers(res.store, res.config, res.hmac_key, 2)
+    try:
+        assert workers.pool.submit(int, "1").result() == 1  # the workers are up
+        for pid in list(workers.pool._processes):  # noqa: SLF001 - a real crash, as a native reader would cause
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        mails = workers.submit(items).result()
+    finally:
+        workers.close()
+    assert [b.unit.code for m in mails for b in m.workbooks] == [unit.code]

@@ -66,6 +66,7 @@ def test_body_line_starting_with_a_longer_boundary_is_not_a_delimiter():
     mixed(b"--XX\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@d.cn\r\n\r\nforwarded\r\n--XX--\r\n"),
     mixed(b"--XX\r\nnot a header line\r\nstill body\r\n--XX--\r\n"),
     b"From: a@b.cn\r\nSubject: no blank line, no body",
-], ids=["unclosed", "message_rfc822", "no_header_block", "headers_only"])
+    mixed(b"--XX\r\n\r\nFrom: c@d.cn\r\n\r\nforwarded\r\n--XX--\r\n").replace(b"multipart/mixed", b"multipart/digest"),
+], ids=["unclosed", "message_rfc822", "no_header_block", "headers_only", "digest"])
 def test_unusual_structure_is_left_to_the_standard_parser(raw):
     assert fast_message(raw) is None
