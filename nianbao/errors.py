@@ -37,3 +37,7 @@ class WorkbookError(NianbaoError):
 
 class MailError(NianbaoError):
     """A mailbox or mail server could not be reached or refused an operation."""
+
+
+class IntakeConflictError(NianbaoError):
+    """A mail kept colliding with other intake workers' writes; it stays unprocessed for the next run."""

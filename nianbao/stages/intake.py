@@ -18,8 +18,9 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from nianbao.db.models import InboundMessage
+from nianbao.db.models import InboundMessage, Submission
 from nianbao.db.session import unit_of_work
+from nianbao.errors import IntakeConflictError, NianbaoError
 from nianbao.mail.inbox_types import RawMail
 from nianbao.mail.message import ParsedMail
 from nianbao.mail.outbox import enqueue_many
@@ -85,7 +86,7 @@ def _settle(res: Resources, mail: PreparedMail, now: pendulum.DateTime, attempts
                 return _store_mails(s, res, [mail], now)[0]
         except IntegrityError:
             continue
-    raise RuntimeError(f"mail {mail.source_key or mail.sha256} kept colliding with concurrent writes")
+    raise IntakeConflictError(f"邮件 {mail.source_key or mail.sha256[:12]} 多次与其他收件进程的写入冲突,已留待下次处理")
 
 
 def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pendulum.DateTime) -> list[MessageReport]:
@@ -192,9 +193,6 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
 def release_held(res: Resources, submission_id: int) -> Outcome:
     """The administrator vouches for a held workbook (e.g. a clerk's personal address): read it again
     from the archive as an administrator's own import, and mark the held row released."""
-    from nianbao.db.models import Submission
-    from nianbao.errors import NianbaoError
-
     with unit_of_work(res.db) as s:
         sub = s.get(Submission, submission_id)
         if sub is None or sub.status != "held":
