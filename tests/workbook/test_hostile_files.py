@@ -66,6 +66,20 @@ def test_billion_laughs_is_refused(city, template):
     rejected_quickly(rezip(template, {}, {"xl/sharedStrings.xml": lol}), city, Hostile)
 
 
+def test_a_dtd_in_a_worksheet_is_refused(city, template):
+    name = "xl/worksheets/sheet2.xml"
+    sheet = zipfile.ZipFile(io.BytesIO(template)).read(name)
+    root = sheet.index(b"<worksheet")
+    crafted = sheet[:root] + b'<!DOCTYPE w [<!ENTITY x "x">]>' + sheet[root:]
+    rejected_quickly(rezip(template, {name: crafted}), city, Hostile)
+
+
+def test_a_dtd_hidden_behind_a_long_comment_is_still_refused(city, template):
+    padded = (b'<?xml version="1.0"?><!--' + b" " * 10000 + b'--><!DOCTYPE sst [<!ENTITY x "x">]>'
+              b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&x;</t></si></sst>')
+    rejected_quickly(rezip(template, {}, {"xl/sharedStrings.xml": padded}), city, Hostile)
+
+
 def test_a_sheet_declaring_a_million_rows_is_read_only_within_the_template_window(city, template):
     name = "xl/worksheets/sheet2.xml"
     sheet = zipfile.ZipFile(io.BytesIO(template)).read(name)
