@@ -158,7 +158,6 @@ def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
     from nianbao.settings import load_settings
     from nianbao.stages.draft import make_draft
     from nianbao.stages.intake import poll_inbox
-    from nianbao.stages.open_cycle import write_templates
     from nianbao.repo import ensure_cycle
     from nianbao.db.session import unit_of_work
     from nianbao.workbook.template import build_template, template_filename

@@ -7,6 +7,7 @@ a flow run has threads (Prefect's API client, log handlers) whose locks a fork w
 from __future__ import annotations
 
 import functools
+import gc
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -61,6 +62,7 @@ _WORKER: tuple[BlobStore, CityConfig, bytes] | None = None
 def _init(store: BlobStore, config: CityConfig, key: bytes) -> None:
     global _WORKER
     _WORKER = (store, config, key)
+    gc.freeze()  # the config (thousands of units) lives as long as the worker: never scan it again
 
 
 def _prepare_chunk(items: list[Item]) -> list[PreparedMail]:
