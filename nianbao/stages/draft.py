@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from nianbao import repo
+from nianbao.collector import bulk_work
 from nianbao.db.models import Draft
 from nianbao.db.session import unit_of_work
 from nianbao.mail.message import compose
@@ -57,6 +58,11 @@ def unit_reports(res: Resources, year: int) -> tuple[list[UnitReport], list[Unit
 
 
 def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftResult:
+    with bulk_work():
+        return _make_draft(res, year, out_dir)
+
+
+def _make_draft(res: Resources, year: int, out_dir: Path | None) -> DraftResult:
     cfg, now = res.config, res.clock.now()
     current, previous = unit_reports(res, year)
     agg = aggregate(cfg, year, current, previous)

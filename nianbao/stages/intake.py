@@ -9,9 +9,7 @@ settled one at a time, each either found stored by the other worker (a duplicate
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -20,6 +18,7 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from nianbao.collector import bulk_work
 from nianbao.db.models import InboundMessage, Submission
 from nianbao.db.session import unit_of_work
 from nianbao.errors import IntakeConflictError, NianbaoError
@@ -155,21 +154,6 @@ def _batches(items: Iterable[RawMail], size: int) -> Iterator[list[RawMail]]:
         yield batch
 
 
-@contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """A province's intake keeps tens of thousands of objects alive per batch, and the cyclic collector
-    rescanning them (and the loaded config) cost a third of this process's time: freeze what exists,
-    collect young objects less often, and put everything back afterwards."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(thresholds[0], 50_000), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
 def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None = None) -> IntakeReport:
     """Read every unprocessed mail once; mark each processed only after its results are committed.
 
@@ -188,7 +172,7 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
             if progress:
                 progress(msg)
 
-    with _fewer_collections():
+    with bulk_work():
         try:
             for raws in _batches(inbox.fetch(), size):
                 if preparer is None:
