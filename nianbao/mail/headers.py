@@ -88,12 +88,15 @@ def _encode_line(line: str) -> str:
     return _NON_ASCII.sub(lambda m: _word(m.group(0)), value)
 
 
-_BOUNDARY = re.compile(rb'boundary\s*=\s*"?([^"\s;]+)"?', re.IGNORECASE)
+
+
+_BLANK_LINE = re.compile(rb"\n\r?\n")
+_BOUNDARY_LOWER = re.compile(rb'boundary\s*=\s*"?([^"\s;]+)"?')  # on raw.lower(): a literal prefix is fast
 
 
 def _block_end(raw: bytes, start: int) -> int:
-    ends = [i for i in (raw.find(b"\n\n", start), raw.find(b"\n\r\n", start)) if i >= 0]
-    return min(ends) if ends else len(raw)
+    found = _BLANK_LINE.search(raw, start)
+    return found.start() if found else len(raw)
 
 
 def _header_blocks_ascii(raw: bytes, delimiters: set[bytes]) -> bool:
@@ -117,7 +120,8 @@ def normalize_8bit_headers(raw: bytes) -> bytes:
     of the declared boundaries), never a body, even one with lines starting with '--'."""
     if raw.isascii():  # much mail: encoded words and base64 only
         return raw
-    delimiters = {b"--" + b for b in _BOUNDARY.findall(raw)}
+    # Boundaries keep their case: found in the lowered copy, cut from the original (same length).
+    delimiters = {b"--" + raw[m.start(1):m.end(1)] for m in _BOUNDARY_LOWER.finditer(raw.lower())}
     if _header_blocks_ascii(raw, delimiters):  # the rest: 8-bit text bodies under clean headers
         return raw
     out, in_header = [], True

@@ -9,24 +9,24 @@ block, deep nesting — returns None and the full parser decides, defects and al
 
 from __future__ import annotations
 
+import re
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 MAX_DEPTH = 5
 _HEADERS = BytesHeaderParser(policy=compat32)
+_BLANK_LINE = re.compile(rb"(\r?\n)\r?\n")  # the end of a header line, then an empty line
 
 
 def _split_head(raw: bytes) -> tuple[bytes, bytes] | None:
     """(header block, body) at the first empty line; None when there is none."""
     if raw.startswith((b"\r\n", b"\n")):
         return b"", raw[2:] if raw.startswith(b"\r\n") else raw[1:]
-    crlf, lf = raw.find(b"\r\n\r\n"), raw.find(b"\n\n")
-    if lf < 0 and crlf < 0:
+    blank = _BLANK_LINE.search(raw)
+    if blank is None:
         return None
-    if crlf >= 0 and (lf < 0 or crlf < lf):
-        return raw[:crlf + 2], raw[crlf + 4:]
-    return raw[:lf + 1], raw[lf + 2:]
+    return raw[:blank.start() + len(blank.group(1))], raw[blank.end():]
 
 
 def _parts(body: bytes, boundary: bytes) -> list[bytes] | None:
