@@ -26,8 +26,12 @@ def sync_units(session: Session, config: CityConfig) -> None:
         row.active = False
 
 
+def find_cycle(session: Session, year: int) -> Cycle | None:
+    return session.scalar(select(Cycle).where(Cycle.year == year))
+
+
 def get_cycle(session: Session, year: int) -> Cycle:
-    cycle = session.scalar(select(Cycle).where(Cycle.year == year))
+    cycle = find_cycle(session, year)
     if cycle is None:
         raise UnknownYearError(f"no cycle for report year {year}")
     return cycle
@@ -48,9 +52,8 @@ def expected_codes(config: CityConfig, cycle: Cycle) -> list[str]:
     """Units expected for the cycle: those expected at opening that are still configured to report,
     plus units added since (so a unit removed mid-cycle never counts, and rates stay ≤ 100%)."""
     now_reporting = [u.code for u in config.reporting_units]
-    return [c for c in now_reporting if c in cycle.expected_units] + [
-        c for c in now_reporting if c not in cycle.expected_units
-    ]
+    at_opening = set(cycle.expected_units)
+    return [c for c in now_reporting if c in at_opening] + [c for c in now_reporting if c not in at_opening]
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class AcceptedData:
 
 def accepted(session: Session, year: int, unit_code: str | None = None) -> dict[str, AcceptedData]:
     """Each unit's (or one unit's) current accepted submission for ``year`` with its values."""
-    cycle = session.scalar(select(Cycle).where(Cycle.year == year))
+    cycle = find_cycle(session, year)
     if cycle is None:
         return {}
     q = select(Submission).where(Submission.cycle_id == cycle.id, Submission.status == "accepted")
@@ -90,6 +93,24 @@ def accepted(session: Session, year: int, unit_code: str | None = None) -> dict[
         s.unit_code: AcceptedData(s, values[sid], frozenset(nas[sid]), tuple(texts[sid]))
         for sid, s in subs.items() if s.unit_code
     }
+
+
+def current_submissions(session: Session, cycle_id: int) -> dict[str, int]:
+    """Unit code → id of its current accepted submission."""
+    return dict(session.execute(select(Submission.unit_code, Submission.id).where(
+        Submission.cycle_id == cycle_id, Submission.status == "accepted", Submission.unit_code.is_not(None))).all())
+
+
+def narratives_of(session: Session, cycle_id: int) -> dict[str, tuple[tuple[str, str, str], ...]]:
+    """Unit code → (section, highlight/problem, text) of its current accepted submission, in order."""
+    rows = session.execute(
+        select(Submission.unit_code, Narrative.section, Narrative.kind, Narrative.text)
+        .join(Submission, Submission.id == Narrative.submission_id)
+        .where(Submission.cycle_id == cycle_id, Submission.status == "accepted").order_by(Narrative.id))
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for unit, *text in rows:
+        out.setdefault(unit, []).append(tuple(text))
+    return {u: tuple(t) for u, t in out.items()}
 
 
 def values_by_unit(session: Session, year: int, unit_codes: Iterable[str]) -> dict[str, dict[str, float | None]]:

@@ -23,13 +23,17 @@ def _figures_sheet(wb, agg: CityAggregate, bold) -> None:
         target = f"{f.target.op}{f.target.value:g}" if f.target else ""
         ws.write_row(r, 0, [f.code, f.name, f.unit, f.value, f.last_year,
                             round(f.change_pct, 2) if f.change_pct is not None else None, target, MET[f.met],
-                            f.covered, f.expected, f.na_units, ",".join(map(str, f.sources))])
+                            f.covered, f.expected, f.na_units, ",".join(map(str, f.sources or []))])
     ws.set_column(1, 1, 40)
 
 
 def _units_sheet(wb, config: CityConfig, agg: CityAggregate, bold) -> None:
     ws = wb.add_worksheet("分单位")
     codes = [i.code for i in config.indicators]
+    if any(agg.figures[c].by_unit is None for c in codes):  # a province: summed in the database
+        ws.write(0, 0, f"本次汇总{agg.expected}家单位,分单位明细未列入本附表;"
+                       f"如需查阅,请联系{config.bureau}导出(nianbao export --year {agg.year})。")
+        return
     ws.write_row(0, 0, ["单位代码", "单位", "报送状态"] + codes, bold)
     ws.write_row(1, 0, ["", "", ""] + [agg.figures[c].name for c in codes])
     for r, u in enumerate(agg.units, 2):

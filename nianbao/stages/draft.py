@@ -14,10 +14,12 @@ from nianbao.db.session import unit_of_work
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan
-from nianbao.report.aggregate import CityAggregate, aggregate
+from nianbao.db.tallies import tally_cycle
+from nianbao.report.aggregate import CityAggregate, aggregate, assemble
 from nianbao.report.draft import DraftDoc, change_summary, leaders_summary, render_draft
 from nianbao.report.model import UnitReport
 from nianbao.report.problems import find_problems
+from nianbao.report.tally import tally_reports
 from nianbao.resources import Resources
 from nianbao.stages.status import unit_states
 from nianbao.texts import render_mail
@@ -39,10 +41,8 @@ class DraftResult:
 def unit_reports(res: Resources, year: int) -> tuple[list[UnitReport], list[UnitReport]]:
     """(this year's, last year's) per-unit inputs for aggregation, read in one unit of work."""
     cfg = res.config
-    plan = build_plan(cfg, year)
     with unit_of_work(res.db) as s:
-        cycle = repo.get_cycle(s, year)
-        states = unit_states(s, cfg, cycle, plan)
+        states = unit_states(s, cfg, repo.get_cycle(s, year), build_plan(cfg, year))
         now_data, old_data = repo.accepted(s, year), repo.accepted(s, year - 1)
     current = []
     for st in states:
@@ -51,10 +51,31 @@ def unit_reports(res: Resources, year: int) -> tuple[list[UnitReport], list[Unit
             unit=cfg.unit(st.unit_code), status=st.status, submission_id=d.submission.id if d else None,
             received_at=st.received_at, values=d.values if d else {}, na=d.na if d else frozenset(),
             narratives=d.narratives if d else ()))
+    configured = {u.code for u in cfg.units}
     previous = [UnitReport(unit=cfg.unit(code), status="on_time", submission_id=d.submission.id,
                            received_at=None, values=d.values, na=d.na)
-                for code, d in old_data.items() if code in {u.code for u in cfg.units}]
+                for code, d in old_data.items() if code in configured]
     return current, previous
+
+
+def city_aggregate(res: Resources, year: int) -> CityAggregate:
+    """A city's figures from every unit's values; a province's (more units than report.yaml's
+    ``unit_table_max``) summed by the database, with only the per-unit figures the draft ranks by."""
+    cfg = res.config
+    if len(cfg.reporting_units) <= int(cfg.report.raw.get("unit_table_max", 500)):
+        return aggregate(cfg, year, *unit_reports(res, year))
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        states = unit_states(s, cfg, cycle, build_plan(cfg, year))
+        codes = [st.unit_code for st in states]
+        now = tally_cycle(s, cfg, cycle.id, codes)
+        last = repo.find_cycle(s, year - 1)
+        before = tally_cycle(s, cfg, last.id, [u.code for u in cfg.units]) if last else tally_reports(cfg, [])
+        subs, texts = repo.current_submissions(s, cycle.id), repo.narratives_of(s, cycle.id)
+    units = [UnitReport(unit=cfg.unit(st.unit_code), status=st.status, submission_id=subs.get(st.unit_code),
+                        received_at=st.received_at, values={}, na=frozenset(),
+                        narratives=texts.get(st.unit_code, ())) for st in states]
+    return assemble(cfg, year, units, now, before)
 
 
 def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftResult:
@@ -64,8 +85,7 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
 
 def _make_draft(res: Resources, year: int, out_dir: Path | None) -> DraftResult:
     cfg, now = res.config, res.clock.now()
-    current, previous = unit_reports(res, year)
-    agg = aggregate(cfg, year, current, previous)
+    agg = city_aggregate(res, year)
     doc = render_draft(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), generated_at=now)
     out_dir = out_dir or res.settings.outputs_dir / str(year) / "draft"
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pendulum
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nianbao import repo
 from nianbao.cityconfig import CityConfig
 from nianbao.completeness import Rates, UnitState, reporting_rates, status_label, unit_status
-from nianbao.db.models import Cycle
+from nianbao.db.models import Cycle, Submission
 from nianbao.db.session import unit_of_work
 from nianbao.plan import CyclePlan, build_plan
 from nianbao.resources import Resources
@@ -37,17 +39,21 @@ def deadline_end(plan: CyclePlan) -> pendulum.DateTime:
 
 def unit_states(s: Session, config: CityConfig, cycle: Cycle, plan: CyclePlan) -> list[UnitState]:
     end = deadline_end(plan)
-    latest: dict[str, dict[str, pendulum.DateTime]] = {}
-    for sub in repo.submissions_of(s, cycle):
-        if sub.unit_code:
-            latest.setdefault(sub.unit_code, {}).setdefault(sub.status, pendulum.instance(sub.received_at))
+    earliest: dict[str, dict[str, datetime]] = {}  # unit → status → its first submission's time
+    # Plain rows, not ORM objects: a province has thousands of submissions.
+    rows = s.connection().execute(select(Submission.unit_code, Submission.status, Submission.received_at)
+                     .where(Submission.cycle_id == cycle.id, Submission.unit_code.is_not(None))
+                     .order_by(Submission.received_at))
+    for code, status, at in rows:
+        earliest.setdefault(code, {}).setdefault(status, at)
     states = []
     for code in repo.expected_codes(config, cycle):
-        seen = latest.get(code, {})
+        seen = earliest.get(code, {})
         first_ok = min((t for st, t in seen.items() if st in ("accepted", "superseded")), default=None)
         current_ok = seen.get("accepted")
         status = unit_status(first_ok if current_ok else None, "rejected" in seen, "held" in seen, end)
-        states.append(UnitState(code, config.unit(code).name, status, current_ok))
+        states.append(UnitState(code, config.unit(code).name, status,
+                                pendulum.instance(current_ok) if current_ok else None))
     return states
 
 

@@ -1,0 +1,84 @@
+"""Province scale: the figures the database sums (one GROUP BY, per-unit figures only for the ranked
+indicators) are the figures the city path computes from every unit's values in memory."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pendulum
+import pytest
+
+from nianbao import repo
+from nianbao.db.session import unit_of_work
+from nianbao.db.tallies import tally_cycle
+from nianbao.report.tally import ranked_codes, tally_reports
+from nianbao.stages.draft import city_aggregate, make_draft, unit_reports
+from nianbao.stages.intake import ingest_workbook_file
+from nianbao.stages.open_cycle import open_cycle
+from tests.factories import filled, resources
+
+AT = pendulum.datetime(2027, 1, 20, 10, tz="Asia/Shanghai")
+
+
+@pytest.fixture
+def res(settings, db_url):
+    """Two years of figures: every unit last year; this year all but the last unit, one of them twice
+    (the second workbook supersedes the first), one answering 不涉及 where allowed."""
+    r = resources(settings, db_url, AT)
+    units = list(r.config.reporting_units)
+    open_cycle(r, 2025)
+    for u in units:
+        ingest_workbook_file(r, filled(r, u, 2025), f"{u.code}-2025.xlsx")
+    open_cycle(r, 2026)
+    for u in units[:-1]:
+        ingest_workbook_file(r, filled(r, u, 2026), f"{u.code}.xlsx")
+    again = units[0]
+    ingest_workbook_file(r, filled(r, again, 2026, F1_01=99), f"{again.code}-v2.xlsx")
+    return r
+
+
+def _province(res, monkeypatch) -> None:
+    monkeypatch.setitem(res.config.report.raw, "unit_table_max", 0)
+
+
+def _compared(t, ranked: bool) -> tuple:
+    return (round(t.value, 9) if t.value is not None else None, t.covered, t.na_units, t.by_unit if ranked else None)
+
+
+def test_the_database_tallies_equal_the_in_memory_ones_for_both_years(res):
+    current, previous = unit_reports(res, 2026)
+    ranked = ranked_codes(res.config)
+    with unit_of_work(res.db) as s:
+        now = tally_cycle(s, res.config, repo.get_cycle(s, 2026).id, [r.unit.code for r in current])
+        before = tally_cycle(s, res.config, repo.get_cycle(s, 2025).id, [u.code for u in res.config.units])
+    for sql, mem in ((now, tally_reports(res.config, current)), (before, tally_reports(res.config, previous))):
+        for code, t in mem.items():
+            assert _compared(sql[code], code in ranked) == _compared(t, code in ranked), code
+    assert now["F1_01"].value == sum(r.values["F1_01"] for r in current if r.submission_id)
+    assert any(t.na_units for t in now.values())
+
+
+def test_a_province_draft_reads_exactly_like_the_city_draft(res, monkeypatch, tmp_path):
+    city = make_draft(res, 2026, tmp_path / "city").doc
+    _province(res, monkeypatch)
+    province = make_draft(res, 2026, tmp_path / "province").doc
+    assert province.markdown == city.markdown
+    assert province.figures == city.figures
+
+
+def test_a_province_appendix_leaves_out_the_per_unit_table_and_says_where_it_is(res, monkeypatch, tmp_path):
+    _province(res, monkeypatch)
+    wb = openpyxl.load_workbook(io.BytesIO(make_draft(res, 2026, tmp_path).doc.appendix_xlsx), read_only=True)
+    note = next(wb["分单位"].iter_rows(values_only=True))[0]
+    assert "nianbao export --year 2026" in note and f"{len(res.config.reporting_units)}家" in note
+    figures = list(wb["全市指标"].iter_rows(values_only=True))
+    assert len(figures) == len(res.config.indicators) + 1
+
+
+def test_a_province_aggregate_still_names_the_units_furthest_apart(res, monkeypatch):
+    _province(res, monkeypatch)
+    agg = city_aggregate(res, 2026)
+    rates = agg.figures["E_CZL"].by_unit
+    assert rates and len(rates) == len(res.config.reporting_units) - 1
+    assert agg.figures["F1_01"].by_unit is None and agg.figures["F1_01"].sources is None
