@@ -23,7 +23,7 @@ def _excluded(s: Session, cycle_id: int, units: list[str]) -> list[str]:
     """Units with an accepted workbook that are not among ``units`` (removed from config mid-cycle):
     usually none, so the queries filter on a short list instead of binding thousands of codes."""
     wanted = set(units)
-    accepted = s.connection().scalars(select(Submission.unit_code).where(*_current(cycle_id)))
+    accepted = s.connection().scalars(select(Submission.unit_code).where(*_current(cycle_id))).all()
     return sorted({u for u in accepted if u not in wanted})
 
 

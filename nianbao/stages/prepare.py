@@ -60,19 +60,21 @@ def identify(config: CityConfig, raw: RawWorkbook, sender: str | None) -> tuple[
 
 
 def prepare_workbook(config: CityConfig, key: bytes, data: bytes, filename: str, sender: str | None,
-                     sha256: str | None = None) -> PreparedWorkbook:
+                     sha256: str | None = None, careful: bool = False) -> PreparedWorkbook:
     sha = sha256 or hashlib.sha256(data).hexdigest()
     try:
-        raw = read_workbook(data, filename, key, config)
+        raw = read_workbook(data, filename, key, config, careful)
     except WorkbookError as exc:
         return PreparedWorkbook(filename, sha, data, None, error=describe(exc))
     unit, held, flags = identify(config, raw, sender)
     return PreparedWorkbook(filename, sha, data, raw, unit=unit, held_reason=held, flags=flags)
 
 
-def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, source_key: str | None) -> PreparedMail:
+def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, source_key: str | None,
+                 careful: bool = False) -> PreparedMail:
     parsed = parse_mail(data)
-    books = [prepare_workbook(config, key, a.data, a.filename, parsed.sender) for a in parsed.attachments]
+    books = [prepare_workbook(config, key, a.data, a.filename, parsed.sender, careful=careful)
+             for a in parsed.attachments]
     notes = list(parsed.problems) + [f"已忽略非报表附件:{n}" for n in parsed.ignored]
     parsed.attachments = []  # their bytes live on in `books` until archived
     return PreparedMail(source_key, sha256, dedup_key(parsed, data), parsed, books, notes)

@@ -21,11 +21,12 @@ from nianbao.store import BlobStore
 Item = tuple["str | None", bytes]  # mailbox key, raw mail
 
 
-def archive_and_prepare(store: BlobStore, config: CityConfig, key: bytes, items: list[Item]) -> list[PreparedMail]:
+def archive_and_prepare(store: BlobStore, config: CityConfig, key: bytes, items: list[Item],
+                        careful: bool = False) -> list[PreparedMail]:
     """Archive the raw mails (synced to disk) before anything parses them, then prepare each; the
     workbooks found are archived too (not synced: the archived mail holds them)."""
     shas = store.put_many([data for _, data in items], ".eml")
-    mails = [prepare_mail(config, key, data, sha, src) for (src, data), sha in zip(items, shas)]
+    mails = [prepare_mail(config, key, data, sha, src, careful) for (src, data), sha in zip(items, shas)]
     books = [b for m in mails for b in m.workbooks]
     store.put_many([b.data or b"" for b in books], durable=False)
     for b in books:
@@ -72,7 +73,8 @@ def _prepare_chunk(items: list[Item]) -> list[PreparedMail]:
 
 class _Joined:
     """A batch's chunks; if a worker died (a native reader crashing on a hostile file), the batch is
-    prepared again in this process, so the run goes on instead of failing on every retry."""
+    prepared again in this process with the careful parser alone, so the run goes on instead of failing
+    on every retry, and whatever killed the worker cannot kill this process too."""
 
     def __init__(self, parts: list[Future[list[PreparedMail]]], redo: Callable[[], list[PreparedMail]]):
         self.parts, self.redo = parts, redo
@@ -93,13 +95,15 @@ class InWorkers:
                                         initializer=_init, initargs=self.args)
 
     def submit(self, items: list[Item]) -> Pending:
-        redo = functools.partial(archive_and_prepare, *self.args, items)
+        redo = functools.partial(archive_and_prepare, *self.args, items, careful=True)
         size = -(-len(items) // self.processes)
         try:
             return _Joined([self.pool.submit(_prepare_chunk, items[i:i + size])
                             for i in range(0, len(items), size)], redo)
-        except BrokenProcessPool:
-            return InProcess(*self.args).submit(items)
+        except BrokenProcessPool:  # it broke on an earlier batch: this one is read here, carefully too
+            done: Future[list[PreparedMail]] = Future()
+            done.set_result(redo())
+            return done
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)

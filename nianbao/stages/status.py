@@ -43,7 +43,7 @@ def unit_states(s: Session, config: CityConfig, cycle: Cycle, plan: CyclePlan) -
     # Plain rows, not ORM objects: a province has thousands of submissions.
     rows = s.connection().execute(select(Submission.unit_code, Submission.status, Submission.received_at)
                      .where(Submission.cycle_id == cycle.id, Submission.unit_code.is_not(None))
-                     .order_by(Submission.received_at))
+                     .order_by(Submission.received_at)).all()
     for code, status, at in rows:
         earliest.setdefault(code, {}).setdefault(status, at)
     states = []

@@ -46,9 +46,10 @@ def _fmt(x: float) -> str:
 
 
 def _value_findings(ind: Indicator, cell: Cell | None, res: CheckResult) -> Finding | None:
-    where = _where(ind, cell)
-    mk = lambda code, text: Finding(code, "error", ind.code, cell.sheet if cell else None,  # noqa: E731
-                                    cell.ref if cell else None, f"{where}:{text}")
+    def mk(code: str, text: str) -> Finding:  # the location is spelt out only for a finding
+        return Finding(code, "error", ind.code, cell.sheet if cell else None, cell.ref if cell else None,
+                       f"{_where(ind, cell)}:{text}")
+
     if cell is None:
         return mk("missing_row", "模板中找不到该指标所在行,请使用下发的模板,不要删除或修改指标代码")
     parsed = parse_value(cell.raw)

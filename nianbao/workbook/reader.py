@@ -7,7 +7,6 @@ process with a memory and time limit, since a crafted file can make a native rea
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -47,33 +46,27 @@ class RawWorkbook:
     formula_errors: list[Cell] = field(default_factory=list)  # input cells holding a formula, no value
 
 
-def sniff(data: bytes, filename: str) -> str:
-    """xlsx | xlsm | ods | xls, from the bytes; raises for anything else."""
+def sniff(data: bytes, filename: str) -> tuple[str, zipfile.ZipFile | None]:
+    """xlsx | xlsm | ods | xls, from the bytes; raises for anything else. For a zip, also the directory
+    parsed to tell them apart, so the xlsx reader goes on from it instead of parsing it again."""
     if not data:
         raise NotAWorkbook("empty file")
     if data.startswith(OLE):
         if any(m in data for m in ENCRYPTED_MARKERS):
             raise Encrypted("password-protected workbook")
-        return "xls"
+        return "xls", None
     if data.startswith(b"PK\x03\x04"):
         try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+            zf = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as exc:
             raise NotAWorkbook(f"broken zip: {exc}") from None
+        names = zf.NameToInfo
         if "xl/workbook.xml" in names:
-            return "xlsm" if "xl/vbaProject.bin" in names or filename.lower().endswith(".xlsm") else "xlsx"
+            return "xlsm" if "xl/vbaProject.bin" in names or filename.lower().endswith(".xlsm") else "xlsx", zf
         if "content.xml" in names:
-            return "ods"
+            return "ods", zf
         raise NotAWorkbook("zip without a workbook inside")
     raise NotAWorkbook("not a spreadsheet")
-
-
-_REF = re.compile(r"^([A-Z]+)(\d+)$")
-
-
-def _split(ref: str) -> tuple[str, int]:
-    m = _REF.match(ref)
-    return (m.group(1), int(m.group(2))) if m else ("", 0)
 
 
 def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]], key: bytes,
@@ -91,26 +84,34 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
     unit_name = None
     codes = config.input_codes
     wb = RawWorkbook(identity, None, fmt)
+    code_col, value_col, note_col = L.COL_CODE, L.COL_VALUE, L.COL_NOTE  # locals: the loop sees every cell
     for sheet, cells in sheets.items():
         if sheet in (L.IDENTITY_SHEET, L.NARRATIVE_SHEET):
             continue
         label = str(cells.get("A2") or "")
         if label.startswith(L.UNIT_LABEL) and unit_name is None:
             unit_name = label.removeprefix(L.UNIT_LABEL).strip()
+        missing = formulas.get(sheet, ())
         for ref, value in cells.items():
-            if not isinstance(value, str) or not ref.startswith(L.COL_CODE):  # cheap tests first: most cells fail
+            # Cheap tests first, most cells fail them; then the rest of the ref must be the row number
+            # (tested without a regex).
+            if not ref.startswith(code_col) or not isinstance(value, str):
                 continue
-            col, row = _split(ref)
             code = value.strip()
-            if col != L.COL_CODE or code not in codes:
+            digits = ref[len(code_col):]
+            if code not in codes or not digits.isdecimal():
                 continue
-            vref, nref = f"{L.COL_VALUE}{row}", f"{L.COL_NOTE}{row}"
-            wb.cells[code] = Cell(cells.get(vref), sheet, vref)
-            if vref in formulas.get(sheet, set()) and cells.get(vref) is None:
+            row = int(digits)
+            vref, nref = f"{value_col}{row}", f"{note_col}{row}"
+            raw = cells.get(vref)
+            wb.cells[code] = Cell(raw, sheet, vref)
+            if raw is None and vref in missing:
                 wb.formula_errors.append(Cell(None, sheet, vref))
             note = cells.get(nref)
-            if note is not None and str(note).strip():
-                wb.notes[code] = str(note).strip()
+            if note is not None:
+                note = str(note).strip()
+                if note:
+                    wb.notes[code] = note
     wb.unit_name = unit_name
     nar = sheets.get(L.NARRATIVE_SHEET, {})
     sections = {s.code for s in config.report.sections}
@@ -129,14 +130,15 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
     return wb
 
 
-def _read_xlsx(data: bytes) -> tuple[dict[str, dict[str, object]], dict[str, set[str]]]:
+def _read_xlsx(data: bytes, zf: zipfile.ZipFile, careful: bool
+               ) -> tuple[dict[str, dict[str, object]], dict[str, set[str]]]:
     from nianbao.workbook.fast_xlsx import read_with_calamine, scan
 
     try:
-        safe, formula_paths = scan(data)
+        safe, formula_paths = scan(zf, data)
     except zipfile.BadZipFile as exc:
         raise NotAWorkbook(f"broken zip: {exc}") from None
-    if not safe or formula_paths:  # the careful parser also knows which sheet each formula is on
+    if careful or not safe or formula_paths:  # the careful parser also knows which sheet each formula is on
         return read_xlsx_cells(data)
     try:
         return read_with_calamine(data), {}
@@ -144,13 +146,14 @@ def _read_xlsx(data: bytes) -> tuple[dict[str, dict[str, object]], dict[str, set
         raise NotAWorkbook(f"unreadable xlsx: {exc}") from None
 
 
-def read_workbook(data: bytes, filename: str, key: bytes, config: CityConfig) -> RawWorkbook:
-    """Raise a WorkbookError subclass for anything that is not a readable workbook."""
+def read_workbook(data: bytes, filename: str, key: bytes, config: CityConfig, careful: bool = False) -> RawWorkbook:
+    """Raise a WorkbookError subclass for anything that is not a readable workbook. ``careful`` keeps
+    calamine out of this process even for a file the scan passed (after a worker died reading it)."""
     if len(data) > MAX_FILE_BYTES:
         raise TooLarge(f"{len(data)} bytes")
-    fmt = sniff(data, filename)
-    if fmt in ("xlsx", "xlsm"):
-        sheets, formulas = _read_xlsx(data)
+    fmt, zf = sniff(data, filename)
+    if zf is not None and fmt in ("xlsx", "xlsm"):
+        sheets, formulas = _read_xlsx(data, zf, careful)
     else:
         from nianbao.workbook.native import read_native_cells
 

@@ -65,12 +65,18 @@ def test_a_resubmission_in_a_later_run_supersedes_the_stored_one(res):
     assert subs[1].supersedes_id == subs[0].id
 
 
-def test_a_batch_whose_worker_died_is_prepared_again_in_this_process(res):
+def test_a_batch_whose_worker_died_is_prepared_again_in_this_process_without_calamine(res, monkeypatch):
     import os
     import signal
     import time
 
     from nianbao.stages.preparing import InWorkers
+    from nianbao.workbook import fast_xlsx
+
+    def must_not_run(data):  # what killed the worker must not get a second chance in this process
+        raise AssertionError("calamine called in the main process after a worker died")
+
+    monkeypatch.setattr(fast_xlsx, "read_with_calamine", must_not_run)
 
     unit = list(res.config.reporting_units)[0]
     items = [(None, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))]

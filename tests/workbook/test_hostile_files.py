@@ -80,6 +80,25 @@ def test_a_dtd_hidden_behind_a_long_comment_is_still_refused(city, template):
     rejected_quickly(rezip(template, {}, {"xl/sharedStrings.xml": padded}), city, Hostile)
 
 
+@pytest.mark.parametrize("part", ["docProps/app.xml", "xl/styles.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize("padding", [0, 300, 3000])
+def test_a_dtd_in_any_xml_part_is_refused_however_far_into_its_prolog(city, template, part, padding):
+    """The scan first inflates only the start of each part; a DTD just past that start still counts."""
+    body = zipfile.ZipFile(io.BytesIO(template)).read(part)
+    root = body.index(b"<", body.index(b"?>")) if body.startswith(b"<?") else 0
+    crafted = body[:root] + b"<!--" + b" " * padding + b'--><!DOCTYPE r [<!ENTITY x "x">]>' + body[root:]
+    rejected_quickly(rezip(template, {part: crafted}), city, Hostile)
+
+
+def test_a_workbook_stored_without_compression_reads_the_same(city, template):
+    src = zipfile.ZipFile(io.BytesIO(template))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for info in src.infolist():
+            zf.writestr(info.filename, src.read(info))
+    assert read_workbook(out.getvalue(), "x.xlsx", KEY, city) == read_workbook(template, "x.xlsx", KEY, city)
+
+
 def test_a_sheet_declaring_a_million_rows_is_read_only_within_the_template_window(city, template):
     name = "xl/worksheets/sheet2.xml"
     sheet = zipfile.ZipFile(io.BytesIO(template)).read(name)
@@ -90,6 +109,48 @@ def test_a_sheet_declaring_a_million_rows_is_read_only_within_the_template_windo
     start = time.perf_counter()
     raw = read_workbook(rezip(template, {name: crafted}), "x.xlsx", KEY, city)
     assert time.perf_counter() - start < 2 and raw.identity is not None
+
+
+FAR_CELLS = {  # forms calamine would place far away; Excel writes none of them
+    "r_not_first": b'<row r="9"><c s="0" r="XFD1048576"><v>1</v></c></row>',
+    "row_r_not_first": b'<row spans="1:1" r="1048576"><c r="A1048576"><v>1</v></c></row>',
+    "far_row_in_a_cell_only": b'<row r="9"><c r="ZZ1048576"><v>1</v></c></row>',
+    "single_quotes": b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>",
+    "no_r_at_all": b"<row>" + b"<c><v>1</v></c>" * 20000 + b"</row>",
+    "prefixed": b'<x:row r="1048576" xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>',
+}
+
+
+def _with_far_cells(template: bytes, form: str) -> bytes:
+    name = "xl/worksheets/sheet2.xml"
+    sheet = zipfile.ZipFile(io.BytesIO(template)).read(name)
+    return rezip(template, {name: sheet.replace(b"</sheetData>", FAR_CELLS[form] + b"</sheetData>")})
+
+
+@pytest.mark.parametrize("form", sorted(FAR_CELLS))
+def test_a_cell_calamine_would_place_far_away_sends_the_file_to_the_careful_parser(city, template, form):
+    from nianbao.workbook.fast_xlsx import scan
+
+    data = _with_far_cells(template, form)
+    safe, _ = scan(zipfile.ZipFile(io.BytesIO(data)), data)
+    assert not safe
+
+
+def test_a_far_cell_behind_another_attribute_is_read_without_taking_the_process_down(city, template, tmp_path):
+    """End to end in a child process: were calamine given this file it would abort the process."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "far.xlsx"
+    path.write_bytes(_with_far_cells(template, "r_not_first"))
+    code = ("import sys; from nianbao.settings import REPO_ROOT; from nianbao.cityconfig import load_city_config;"
+            "from nianbao.workbook.reader import read_workbook;"
+            f"raw = read_workbook(open({str(path)!r}, 'rb').read(), 'x.xlsx', {KEY!r}, load_city_config(REPO_ROOT / 'config'));"
+            "print(raw.identity.unit_code)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == city.reporting_units[0].code
 
 
 def test_encrypted_workbook_is_refused(city):
