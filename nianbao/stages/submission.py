@@ -14,9 +14,13 @@ from sqlalchemy.orm import Session
 
 from nianbao import repo
 from nianbao.cityconfig import CityConfig, Unit
+from nianbao.db.bulk import insert_rows
 from nianbao.db.models import Cycle, Narrative, Submission, Value
 from nianbao.stages.prepare import PreparedWorkbook, prepare_workbook
 from nianbao.workbook.checks import CheckResult, check_workbook
+
+
+VALUE_COLUMNS = ("submission_id", "indicator_code", "value", "na", "note")
 
 
 @dataclass
@@ -138,19 +142,14 @@ def write(s: Session, jobs: list[Job]) -> None:
     for j in todo:
         out, raw = j.outcome, j.book.raw
         notes = raw.notes if raw else {}
+        sid = out.submission_id
         if out.check is not None:
-            values += [{"submission_id": out.submission_id, "indicator_code": c, "value": v, "na": False,
-                        "note": notes.get(c)} for c, v in out.check.values.items()]
-            values += [{"submission_id": out.submission_id, "indicator_code": c, "value": None, "na": True,
-                        "note": notes.get(c)} for c in out.check.na]
+            values += [(sid, c, v, False, notes.get(c)) for c, v in out.check.values.items()]
+            values += [(sid, c, None, True, notes.get(c)) for c in out.check.na]
         if raw is not None:
-            texts += [{"submission_id": out.submission_id, "section": sec, "kind": kind, "text": text}
-                      for sec, kind, text in raw.narratives]
-    # Core inserts on the tables: tens of thousands of plain rows, no ORM bookkeeping needed.
-    if values:
-        s.execute(insert(Value.__table__), values)
-    if texts:
-        s.execute(insert(Narrative.__table__), texts)
+            texts += [(sid, sec, kind, text) for sec, kind, text in raw.narratives]
+    insert_rows(s, Value.__table__, VALUE_COLUMNS, values)
+    insert_rows(s, Narrative.__table__, ("submission_id", "section", "kind", "text"), texts)
 
 
 def process_workbook(

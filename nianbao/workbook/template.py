@@ -33,7 +33,7 @@ def _validation(ind: Indicator, ref: str) -> DataValidation:
     formula = f"AND(ISNUMBER({ref}),{bound})"
     if ind.na_allowed:
         formula = f'OR({ref}="{L.NA_TEXT}",{formula})'
-    dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
+    dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True, showInputMessage=True,
                         errorTitle="数值不符合要求",
                         error=f"请填写{lo}" + (f"至{hi}" if hi is not None else "及以上") + f"的数字({ind.unit})"
                         + (f",无此职权的填“{L.NA_TEXT}”" if ind.na_allowed else ""),

@@ -40,6 +40,14 @@ def test_template_is_protected_with_only_input_cells_unlocked(city, district):
     assert wb["_identity"].sheet_state == "veryHidden"
 
 
+def test_an_input_cell_shows_its_indicator_and_unit_when_selected(city, district):
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(city, district, 2026, {}, KEY)))
+    ws = wb[city.report.sections[0].sheet]
+    dv = next(v for v in ws.data_validations.dataValidation if "D4" in str(v.sqref))
+    ind = next(i for i in city.input_indicators(district) if i.section == city.report.sections[0].code)
+    assert dv.showInputMessage and dv.promptTitle == ind.name[:32] and ind.unit in dv.prompt
+
+
 def test_template_prefills_last_year_and_marks_not_applicable(city, district):
     wb = openpyxl.load_workbook(io.BytesIO(build_template(city, district, 2026, {"F1_01": 7, "E_XK": None}, KEY)))
     cells = {ws[f"A{r}"].value: ws[f"E{r}"].value for ws in wb.worksheets for r in range(4, ws.max_row + 1)}
