@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
 import quopri
-import zipfile
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
 
 from nianbao.mail.headers import decode_bytes, decode_header_value, normalize_8bit_headers
+from nianbao.errors import WorkbookError
 from nianbao.mail.zipped import unpack_zip
+from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted
+from nianbao.workbook.reader import sniff
 
 SHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 UNREADABLE_ARCHIVES = (".rar", ".7z", ".tar", ".gz", ".tgz")
 MAX_DEPTH = 5  # forwarded inside forwarded inside …: deeper than any real chain, shallow enough for hostile mail
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OLE2_WORKBOOK = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
 
 @dataclass(frozen=True)
@@ -69,22 +68,15 @@ def part_filename(part: Message) -> str:
 
 def sniff_extension(data: bytes) -> str:
     """The spreadsheet type of unnamed bytes from their content ('' when not a spreadsheet, '.zip' for
-    an archive that is not itself a workbook)."""
-    if data.startswith(_OLE2):
-        return ".xls" if any(marker in data for marker in _OLE2_WORKBOOK) else ""  # not a .doc
-    if not data.startswith(b"PK\x03\x04"):
-        return ""
+    an archive that is not itself a workbook); the workbook reader's own sniffing decides."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
-            if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype")[:100]:
-                return ".ods"
-            if "xl/workbook.xml" in names:
-                types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-                return ".xlsm" if b"macroEnabled" in types else ".xlsx"
-    except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError):
+        return "." + sniff(data)[0]
+    except Encrypted:
+        return ".xlsx"  # still a workbook: the clerk is then told it is password-protected
+    except ArchiveNotWorkbook:
+        return ".zip"
+    except WorkbookError:
         return ""
-    return ".zip"
 
 
 def _forwarded_inside(part: Message) -> list[Message]:

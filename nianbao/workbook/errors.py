@@ -7,6 +7,10 @@ class NotAWorkbook(WorkbookError):
     """The bytes are not a spreadsheet (empty, another format, a broken archive)."""
 
 
+class ArchiveNotWorkbook(NotAWorkbook):
+    """A zip archive that is not itself a workbook (it may hold workbooks)."""
+
+
 class TooLarge(WorkbookError):
     """The file or one of its parts is far larger than any real return."""
 

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig
 from nianbao.workbook import layout as L
-from nianbao.workbook.errors import Encrypted, NotAWorkbook, TooLarge
+from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted, NotAWorkbook, TooLarge
 from nianbao.workbook.xlsx_cells import read_xlsx_cells
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+# An OLE2 file is a spreadsheet only with a workbook stream (BIFF8 "Workbook", BIFF5 "Book"): a .doc is not.
+WORKBOOK_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,17 @@ class RawWorkbook:
     formula_errors: list[Cell] = field(default_factory=list)  # input cells holding a formula, no value
 
 
-def sniff(data: bytes, filename: str) -> tuple[str, zipfile.ZipFile | None]:
-    """xlsx | xlsm | ods | xls, from the bytes; raises for anything else. For a zip, also the directory
+def sniff(data: bytes, filename: str = "") -> tuple[str, zipfile.ZipFile | None]:
+    """xlsx | xlsm | ods | xls, from the bytes (the one place that decides what a spreadsheet is, for the
+    reader and for naming unnamed attachments); raises for anything else. For a zip, also the directory
     parsed to tell them apart, so the xlsx reader goes on from it instead of parsing it again."""
     if not data:
         raise NotAWorkbook("empty file")
     if data.startswith(OLE):
         if any(m in data for m in ENCRYPTED_MARKERS):
             raise Encrypted("password-protected workbook")
+        if not any(m in data for m in WORKBOOK_STREAMS):
+            raise NotAWorkbook("an Office file without a workbook stream (a Word document?)")
         return "xls", None
     if data.startswith(b"PK\x03\x04"):
         try:
@@ -65,7 +70,7 @@ def sniff(data: bytes, filename: str) -> tuple[str, zipfile.ZipFile | None]:
             return "xlsm" if "xl/vbaProject.bin" in names or filename.lower().endswith(".xlsm") else "xlsx", zf
         if "content.xml" in names:
             return "ods", zf
-        raise NotAWorkbook("zip without a workbook inside")
+        raise ArchiveNotWorkbook("zip without a workbook inside")
     raise NotAWorkbook("not a spreadsheet")
 
 

@@ -76,6 +76,11 @@ def test_sniffing_tells_workbooks_from_other_office_files(xlsx):
         == [".xlsx", ".xls", ".zip", "", ""]
 
 
+def test_an_unnamed_password_protected_workbook_is_kept_so_the_clerk_hears_why(xlsx):
+    encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le")
+    assert sniff_extension(encrypted) == ".xlsx"
+
+
 def test_several_workbooks_in_one_mail(xlsx):
     m = parse_mail(mail_with(attached("崇川区.xlsx", xlsx), attached("海门区.xls", OLE2_WORKBOOK)))
     assert [a.filename for a in m.attachments] == ["崇川区.xlsx", "海门区.xls"]

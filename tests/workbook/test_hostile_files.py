@@ -153,6 +153,11 @@ def test_a_far_cell_behind_another_attribute_is_read_without_taking_the_process_
     assert done.stdout.strip() == city.reporting_units[0].code
 
 
+def test_a_word_document_named_xls_is_not_a_workbook(city):
+    doc = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "WordDocument".encode("utf-16-le") + b"\0" * 512
+    rejected_quickly(doc, city, NotAWorkbook, "报表.xls")
+
+
 def test_encrypted_workbook_is_refused(city):
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512 + "EncryptionInfo".encode("utf-16-le") + b"\0" * 512
     rejected_quickly(ole, city, Encrypted)
