@@ -45,7 +45,8 @@ def tally_cycle(s: Session, config: CityConfig, cycle_id: int, units: list[str])
         value = (total, hi, lo)[PICK[ind.aggregate] - 1] if n else None
         out[code] = Tally(float(value) if value is not None else None, n, int(na or 0), None)
     ranked = ranked_codes(config)
-    per_unit, na_codes = _unit_values(s, where, parts_of(config, ranked), units)
+    typed = {i.code for i in config.indicators if not i.derived}
+    per_unit, na_codes = _unit_values(s, where, parts_of(config, ranked), units, ranked & typed)
     for ind in config.indicators:
         if ind.code in ranked:
             out[ind.code] = from_unit_values(ind, per_unit, na_codes)
@@ -54,19 +55,27 @@ def tally_cycle(s: Session, config: CityConfig, cycle_id: int, units: list[str])
     return out
 
 
-def _unit_values(s: Session, where: list, codes: set[str], order: list[str]
+def _unit_values(s: Session, where: list, codes: set[str], order: list[str], with_na: set[str]
                  ) -> tuple[dict[str, dict[str, float]], dict[str, set[str]]]:
+    """Each unit's figures for ``codes`` (and whether it answered 不涉及, for ``with_na``): one row a unit,
+    a column a code, each looked up by the (submission, indicator) key — a province's thousands of units
+    come back as thousands of rows, not as tens of thousands."""
+    codes_ = sorted(codes)
+    nas = sorted(with_na & codes)
+
+    def cell(code: str, column):
+        return (select(column).where(Value.submission_id == Submission.id, Value.indicator_code == code)
+                .scalar_subquery())
+
+    rows = s.connection().execute(select(Submission.unit_code, *(cell(c, Value.value) for c in codes_),
+                                         *(cell(c, Value.na) for c in nas)).where(*where)).all()
     values: dict[str, dict[str, float]] = {}
     na: dict[str, set[str]] = {}
-    if codes:
-        rows = s.connection().execute(select(Submission.unit_code, Value.indicator_code, Value.value, Value.na)
-                         .join(Submission, Submission.id == Value.submission_id)
-                         .where(*where, Value.indicator_code.in_(sorted(codes)))).all()  # one fetch, not one a row
-        for unit, code, value, is_na in rows:
-            if is_na:
-                na.setdefault(unit, set()).add(code)
-            elif value is not None:
-                values.setdefault(unit, {})[code] = value
+    for unit, *cells in rows:
+        got = {c: v for c, v in zip(codes_, cells) if v is not None}
+        if got:
+            values[unit] = got
+        if flagged := {c for c, flag in zip(nas, cells[len(codes_):]) if flag}:
+            na[unit] = flagged
     # The units' order, as the in-memory tally has it: ties between units rank the same way.
     return ({u: values[u] for u in order if u in values}, {u: na[u] for u in order if u in na})
-

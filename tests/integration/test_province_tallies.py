@@ -46,7 +46,12 @@ def _compared(t, ranked: bool) -> tuple:
     return (round(t.value, 9) if t.value is not None else None, t.covered, t.na_units, t.by_unit if ranked else None)
 
 
-def test_the_database_tallies_equal_the_in_memory_ones_for_both_years(res):
+@pytest.mark.parametrize("ranked_typed", [[], ["E_XK", "F1_01"]], ids=["ratios", "typed_in_too"])
+def test_the_database_tallies_equal_the_in_memory_ones_for_both_years(res, monkeypatch, ranked_typed):
+    """With typed-in indicators ranked too (E_XK: some units answer 不涉及), their per-unit figures
+    and 不涉及 come from the database the same way."""
+    rules = res.config.report.raw["problems"]
+    monkeypatch.setitem(rules, "weak_capacity", list(rules["weak_capacity"]) + ranked_typed)
     current, previous = unit_reports(res, 2026)
     ranked = ranked_codes(res.config)
     with unit_of_work(res.db) as s:
@@ -57,6 +62,8 @@ def test_the_database_tallies_equal_the_in_memory_ones_for_both_years(res):
             assert _compared(sql[code], code in ranked) == _compared(t, code in ranked), code
     assert now["F1_01"].value == sum(r.values["F1_01"] for r in current if r.submission_id)
     assert any(t.na_units for t in now.values())
+    if ranked_typed:
+        assert None in now["E_XK"].by_unit.values()
 
 
 def test_a_province_draft_reads_exactly_like_the_city_draft(res, monkeypatch, tmp_path):
