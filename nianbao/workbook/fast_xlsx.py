@@ -1,8 +1,9 @@
 """The fast path for .xlsx: python-calamine reads the cells (~0.5 ms a workbook) once a cheap scan of the
 raw XML has shown the file cannot hurt it — no DTD or entity declarations, declared sizes within limits,
-no row or cell beyond the window, no three-letter column, every cell and row in Excel's own form (a single
-cell at XFD1048576 makes calamine try to allocate hundreds of GiB and abort the process). Anything that fails the scan is read by the slow,
-window-bounded XML parser instead, and formulas without a cached value are found here too."""
+no row or cell beyond the window, no three-letter column, every cell and row in Excel's own form (a
+single cell at XFD1048576 makes calamine try to allocate hundreds of GiB and abort the process). Anything
+that fails the scan is read by the slow, window-bounded XML parser instead, and formulas without a cached
+value are found here too."""
 
 from __future__ import annotations
 
