@@ -65,3 +65,30 @@ def test_the_same_mail_cannot_be_stored_twice(db_url):
     with pytest.raises(IntegrityError):
         with unit_of_work(factory) as s:
             s.add(InboundMessage(**{**row, "source_key": "INBOX/1/8"}))
+
+
+def test_bulk_rows_keep_text_nulls_and_flags_exactly(db_url):
+    """COPY on PostgreSQL, the driver's executemany on SQLite: what goes in comes back to the letter."""
+    from nianbao.db.bulk import insert_rows
+    from nianbao.db.models import Narrative, Submission, Value
+
+    factory = make_sessionmaker(db_url)
+    tricky = "第一行\t制表\n第二行 \\ 反斜杠 “引号” 'quote' ,逗号 \\N"
+    with unit_of_work(factory) as s:
+        cycle = Cycle(year=2026, opened_at=NOW, expected_units=[])
+        s.add(cycle)
+        s.flush()
+        sub = Submission(cycle_id=cycle.id, filename="x.xlsx", sha256="0" * 64, sender="", received_at=NOW,
+                         status="accepted", errors=[], warnings=[])
+        s.add(sub)
+        s.flush()
+        insert_rows(s, Value.__table__, ("submission_id", "indicator_code", "value", "na", "note"),
+                    [(sub.id, "A", 1.5, False, tricky), (sub.id, "B", None, True, None)])
+        insert_rows(s, Narrative.__table__, ("submission_id", "section", "kind", "text"),
+                    [(sub.id, "F1", "highlight", tricky)])
+    with unit_of_work(factory) as s:
+        values = s.execute(select(Value.indicator_code, Value.value, Value.na, Value.note)
+                           .order_by(Value.indicator_code)).all()
+        text_back = s.scalar(select(Narrative.text))
+    assert [tuple(v) for v in values] == [("A", 1.5, False, tricky), ("B", None, True, None)]
+    assert text_back == tricky
