@@ -87,7 +87,8 @@ def _per_unit(dialect: str, where: list, codes: list[str], nas: list[str]):
 
         return select(Submission.unit_code, *(cell(c, Value.value) for c in codes),
                       *(cell(c, Value.na) for c in nas)).where(*where)
-    return (select(Submission.unit_code, *(func.max(case((Value.indicator_code == c, Value.value))) for c in codes),
+    return (select(Submission.unit_code,
+                   *(func.max(case((Value.indicator_code == c, Value.value))) for c in codes),
                    *(func.max(case((and_(Value.indicator_code == c, Value.na), 1), else_=0)) for c in nas))
             .join(Value, Value.submission_id == Submission.id)
             .where(*where, Value.indicator_code.in_(codes)).group_by(Submission.id, Submission.unit_code))

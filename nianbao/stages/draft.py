@@ -11,10 +11,10 @@ from nianbao import repo
 from nianbao.collector import bulk_work
 from nianbao.db.models import Draft
 from nianbao.db.session import unit_of_work
+from nianbao.db.tallies import tally_cycle
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan
-from nianbao.db.tallies import tally_cycle
 from nianbao.report.aggregate import CityAggregate, aggregate, assemble
 from nianbao.report.draft import DraftDoc, change_summary, leaders_summary, render_draft
 from nianbao.report.model import UnitReport

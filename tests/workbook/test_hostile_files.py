@@ -144,9 +144,10 @@ def test_a_far_cell_behind_another_attribute_is_read_without_taking_the_process_
 
     path = tmp_path / "far.xlsx"
     path.write_bytes(_with_far_cells(template, "r_not_first"))
-    code = ("import sys; from nianbao.settings import REPO_ROOT; from nianbao.cityconfig import load_city_config;"
+    code = ("from nianbao.settings import REPO_ROOT; from nianbao.cityconfig import load_city_config;"
             "from nianbao.workbook.reader import read_workbook;"
-            f"raw = read_workbook(open({str(path)!r}, 'rb').read(), 'x.xlsx', {KEY!r}, load_city_config(REPO_ROOT / 'config'));"
+            f"data = open({str(path)!r}, 'rb').read();"
+            f"raw = read_workbook(data, 'x.xlsx', {KEY!r}, load_city_config(REPO_ROOT / 'config'));"
             "print(raw.identity.unit_code)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
