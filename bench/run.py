@@ -4,6 +4,7 @@ same files: bare python-calamine and openpyxl (read_only) reads, bare xlsxwriter
 
     python bench/run.py --units 4000            # prints a table per size, then one JSON line
     NIANBAO_INTAKE_PROCESSES=1 python bench/run.py --units 4000   # the intake without worker processes
+    python bench/run.py --units 4000 --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 Sizes 40 and 400 are always run too, to show how cost grows. Ratios, not absolute times, are the result:
 they hold across machines."""
@@ -150,7 +151,30 @@ def bare_xlsxwriter(cfg, units, year: int) -> None:
         wb.close()
 
 
-def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
+def postgres_url(admin_url: str, n: int) -> str:
+    """A fresh database for one size on the PostgreSQL server of ``admin_url``."""
+    from sqlalchemy import create_engine, text
+
+    name = f"nianbao_bench_n{n}"
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def analyze(url: str) -> None:
+    """What autovacuum has long done by the time a real cycle is drafted, weeks after its intake."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as c:
+        c.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def run_size(n: int, workdir: Path, year: int = 2026, database_url: str | None = None) -> dict:
     from nianbao.clock import FixedClock
     from nianbao.mail.inbox import deliver_to_maildir
     from nianbao.mail.message import compose
@@ -165,7 +189,8 @@ def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
     base = workdir / f"n{n}"
     config_dir = province_config(n, base / "config")
     tuning = {k: v for k, v in os.environ.items() if k.startswith("NIANBAO_INTAKE_")}  # batch, processes
-    env = {**tuning, "NIANBAO_DATA": str(base / "var"), "NIANBAO_CONFIG": str(config_dir), "NIANBAO_HMAC_SECRET": "bench"}
+    env = {**tuning, "NIANBAO_DATA": str(base / "var"), "NIANBAO_CONFIG": str(config_dir), "NIANBAO_HMAC_SECRET": "bench",
+           **({"NIANBAO_DATABASE_URL": database_url} if database_url else {})}
     at = pendulum.datetime(year + 1, 1, 20, 10, tz="Asia/Shanghai")
     res = make_resources(load_settings(env), clock=FixedClock(at), cached=False)
     cfg, units = res.config, list(res.config.reporting_units)
@@ -191,6 +216,8 @@ def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
     with TreeMemory() as tree:
         out["intake_s"], report = timed(poll_inbox, res)
     out["accepted"] = report.count("accepted")
+    if database_url:
+        analyze(database_url)
     # Best of three at every size: the first draft in a process also pays one-off imports and template
     # compiling, which would flatter the 4000-vs-40 ratio (40 units run first).
     out["draft_s"] = min(timed(make_draft, res, year, base / "draft")[0] for _ in range(3))
@@ -202,7 +229,7 @@ def run_size(n: int, workdir: Path, year: int = 2026) -> dict:
     return out
 
 
-def task_runs_per_intake(workdir: Path) -> int:
+def task_runs_per_intake(workdir: Path, database_url: str | None) -> int:
     """Task runs of one intake flow run, counted on Prefect's API (independent of the unit count)."""
     import asyncio
 
@@ -212,6 +239,8 @@ def task_runs_per_intake(workdir: Path) -> int:
     os.environ.update({"PREFECT_LOGGING_LEVEL": "WARNING", "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
     os.environ.update({"NIANBAO_DATA": str(workdir / "n40" / "var"), "NIANBAO_CONFIG": str(workdir / "n40" / "config"),
                        "NIANBAO_HMAC_SECRET": "bench"})
+    if database_url:
+        os.environ["NIANBAO_DATABASE_URL"] = database_url
     from flows.cycle import intake_flow
 
     state = intake_flow(year=2026, return_state=True)
@@ -228,12 +257,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--units", type=int, default=4000)
     ap.add_argument("--skip-prefect", action="store_true", help="do not count task runs (saves ~10 s)")
+    ap.add_argument("--postgres", metavar="ADMIN_URL", help="run on PostgreSQL: a fresh database per size on "
+                    "this server (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres), dropped afterwards")
     args = ap.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     try:
-        results = {}
+        results, urls = {}, {}
         for n in sorted({40, 400, args.units}):
-            results[n] = run_size(n, workdir)
+            urls[n] = postgres_url(args.postgres, n) if args.postgres else None
+            results[n] = run_size(n, workdir, database_url=urls[n])
             r = results[n]
             print(f"{n:>5} units | templates {r['templates_s']:.2f}s (xlsxwriter {r['bare_xlsxwriter_s']:.2f}s, "
                   f"×{r['templates_vs_xlsxwriter']}) | intake {r['intake_s']:.2f}s (calamine {r['bare_calamine_s']:.2f}s, "
@@ -244,10 +276,23 @@ def main() -> None:
                                        "templates_s", "bare_xlsxwriter_s", "templates_vs_xlsxwriter", "peak_mb",
                                        "intake_peak_with_workers_mb", "intake_processes")}
         summary["draft_s_4000_vs_40"] = round(big["draft_s"] / results[40]["draft_s"], 2)
-        summary["task_runs_per_intake"] = None if args.skip_prefect else task_runs_per_intake(workdir)
+        summary["database"] = "postgresql" if args.postgres else "sqlite"
+        summary["task_runs_per_intake"] = None if args.skip_prefect else task_runs_per_intake(workdir, urls[40])
         print(json.dumps(summary))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.postgres:
+            _drop_bench_databases(args.postgres, [40, 400, args.units])
+
+
+def _drop_bench_databases(admin_url: str, sizes: list[int]) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as c:
+        for n in set(sizes):
+            c.execute(text(f'DROP DATABASE IF EXISTS "nianbao_bench_n{n}" WITH (FORCE)'))
+    engine.dispose()
 
 
 if __name__ == "__main__":
