@@ -135,9 +135,14 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from nianbao.stages.export import export_values
+    from nianbao.stages.export import export_values, export_workbook
 
     res = _res(args)
+    if args.xlsx:
+        path = Path(args.xlsx)
+        units = export_workbook(res, _year(args, res), path)
+        print(f"已导出 {units} 家单位的全部已入库数据:{path}")
+        return 0
     output.emit(export_values(res, _year(args, res)), args.json, output.print_csv)
     return 0
 
@@ -203,7 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     dr = add("draft", cmd_draft, "生成年度报告初稿", today=True)
     dr.add_argument("--out")
     dr.add_argument("--no-deliver", dest="deliver", action="store_false", help="不发送给领导")
-    add("export", cmd_export, "导出全部已入库数据", json_=True)
+    add("export", cmd_export, "导出全部已入库数据", json_=True).add_argument(
+        "--xlsx", metavar="文件", help="写成工作簿:一家单位一行、一项指标一列")
     add("history", cmd_history, "某单位的历次报送及版本间变化", json_=True).add_argument("unit", help="单位代码")
     add("release", cmd_release, "管理员核实后接收一份待核实的报送", year=False, json_=True).add_argument(
         "submission", type=int, help="报送编号(见 ingest/intake 输出或 history)")

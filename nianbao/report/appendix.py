@@ -32,7 +32,7 @@ def _units_sheet(wb, config: CityConfig, agg: CityAggregate, bold) -> None:
     codes = [i.code for i in config.indicators]
     if any(agg.figures[c].by_unit is None for c in codes):  # a province: summed in the database
         ws.write(0, 0, f"本次汇总{agg.expected}家单位,分单位明细未列入本附表;"
-                       f"如需查阅,请联系{config.bureau}导出(nianbao export --year {agg.year})。")
+                       f"如需查阅,请联系{config.bureau}导出(nianbao export --year {agg.year} --xlsx 分单位.xlsx)。")
         return
     ws.write_row(0, 0, ["单位代码", "单位", "报送状态"] + codes, bold)
     ws.write_row(1, 0, ["", "", ""] + [agg.figures[c].name for c in codes])

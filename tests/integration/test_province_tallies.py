@@ -14,6 +14,7 @@ from nianbao.db.session import unit_of_work
 from nianbao.db.tallies import tally_cycle
 from nianbao.report.tally import ranked_codes, tally_reports
 from nianbao.stages.draft import city_aggregate, make_draft, unit_reports
+from nianbao.stages.export import export_values, export_workbook
 from nianbao.stages.intake import ingest_workbook_file
 from nianbao.stages.open_cycle import open_cycle
 from tests.factories import filled, resources
@@ -89,3 +90,14 @@ def test_a_province_aggregate_still_names_the_units_furthest_apart(res, monkeypa
     rates = agg.figures["E_CZL"].by_unit
     assert rates and len(rates) == len(res.config.reporting_units) - 1
     assert agg.figures["F1_01"].by_unit is None and agg.figures["F1_01"].sources is None
+
+
+def test_the_per_unit_table_the_province_appendix_points_to_is_exported_as_a_workbook(res, tmp_path):
+    path = tmp_path / "分单位.xlsx"
+    assert export_workbook(res, 2026, path) == len(res.config.reporting_units) - 1
+    rows = list(openpyxl.load_workbook(path, read_only=True)["分单位"].iter_rows(values_only=True))
+    header, table = rows[0], {r[0]: dict(zip(rows[0], r)) for r in rows[2:]}
+    for r in export_values(res, 2026):
+        assert table[r["unit_code"]][r["indicator"]] == (r["text"] if r["value"] is None else r["value"])
+    assert any(v == "不涉及" for row in table.values() for v in row.values())
+    assert "F1_01" in header and all(r[2] for r in rows[2:])  # every row names its submission
