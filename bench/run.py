@@ -151,27 +151,26 @@ def bare_xlsxwriter(cfg, units, year: int) -> None:
         wb.close()
 
 
-def postgres_url(admin_url: str, n: int) -> str:
-    """A fresh database for one size on the PostgreSQL server of ``admin_url``."""
+def _autocommit(url: str, *statements: str) -> None:
     from sqlalchemy import create_engine, text
 
-    name = f"nianbao_bench_n{n}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        for sql in statements:
+            c.execute(text(sql))
     engine.dispose()
+
+
+def postgres_url(admin_url: str, n: int) -> str:
+    """A fresh database for one size on the PostgreSQL server of ``admin_url``."""
+    name = f"nianbao_bench_n{n}"
+    _autocommit(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     return admin_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def analyze(url: str) -> None:
     """What autovacuum has long done by the time a real cycle is drafted, weeks after its intake."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as c:
-        c.execute(text("ANALYZE"))
-    engine.dispose()
+    _autocommit(url, "ANALYZE")
 
 
 def run_size(n: int, workdir: Path, year: int = 2026, database_url: str | None = None) -> dict:
@@ -286,13 +285,7 @@ def main() -> None:
 
 
 def _drop_bench_databases(admin_url: str, sizes: list[int]) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as c:
-        for n in set(sizes):
-            c.execute(text(f'DROP DATABASE IF EXISTS "nianbao_bench_n{n}" WITH (FORCE)'))
-    engine.dispose()
+    _autocommit(admin_url, *(f'DROP DATABASE IF EXISTS "nianbao_bench_n{n}" WITH (FORCE)' for n in set(sizes)))
 
 
 if __name__ == "__main__":
