@@ -101,3 +101,15 @@ def test_the_per_unit_table_the_province_appendix_points_to_is_exported_as_a_wor
         assert table[r["unit_code"]][r["indicator"]] == (r["text"] if r["value"] is None else r["value"])
     assert any(v == "不涉及" for row in table.values() for v in row.values())
     assert "F1_01" in header and all(r[2] for r in rows[2:])  # every row names its submission
+
+
+def test_a_unit_no_longer_expected_is_left_out_of_the_database_tallies(res):
+    """A unit removed from config mid-cycle keeps its accepted rows, but no longer counts."""
+    current, _ = unit_reports(res, 2026)
+    gone = current[0].unit.code
+    kept = [r for r in current if r.unit.code != gone]
+    with unit_of_work(res.db) as s:
+        sql = tally_cycle(s, res.config, repo.get_cycle(s, 2026).id, [r.unit.code for r in kept])
+    mem = tally_reports(res.config, kept)
+    assert sql["F1_01"].value == mem["F1_01"].value and sql["F1_01"].covered == mem["F1_01"].covered
+    assert gone not in sql["E_CZL"].by_unit and round(sql["E_CZL"].value, 9) == round(mem["E_CZL"].value, 9)
