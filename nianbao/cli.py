@@ -4,7 +4,6 @@ calls stages and prints (Chinese for people, --json for scripts). Errors become 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import signal

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
+from nianbao import repo
 from nianbao.cityconfig import CityConfig
 from nianbao.db.models import Submission, Value
 from nianbao.report.tally import Tally, from_unit_values, parts_of, ranked_codes
@@ -23,8 +24,7 @@ def _excluded(s: Session, cycle_id: int, units: list[str]) -> list[str]:
     """Units with an accepted workbook that are not among ``units`` (removed from config mid-cycle):
     usually none, so the queries filter on a short list instead of binding thousands of codes."""
     wanted = set(units)
-    accepted = s.connection().scalars(select(Submission.unit_code).where(*_current(cycle_id))).all()
-    return sorted({u for u in accepted if u not in wanted})
+    return sorted(u for u in repo.current_submissions(s, cycle_id) if u not in wanted)
 
 
 def tally_cycle(s: Session, config: CityConfig, cycle_id: int, units: list[str]) -> dict[str, Tally]:

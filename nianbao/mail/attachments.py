@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
 
-from nianbao.mail.headers import decode_bytes, decode_header_value, normalize_8bit_headers
 from nianbao.errors import WorkbookError
+from nianbao.mail.headers import decode_bytes, decode_header_value, normalize_8bit_headers
 from nianbao.mail.zipped import unpack_zip
 from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted
 from nianbao.workbook.reader import sniff
