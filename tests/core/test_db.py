@@ -92,3 +92,42 @@ def test_bulk_rows_keep_text_nulls_and_flags_exactly(db_url):
         text_back = s.scalar(select(Narrative.text))
     assert [tuple(v) for v in values] == [("A", 1.5, False, tricky), ("B", None, True, None)]
     assert text_back == tricky
+
+
+def _alembic(engine, verb: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from nianbao.db.session import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        getattr(command, verb)(cfg, revision)
+
+
+def test_rekeying_the_values_keeps_every_figure_both_ways(db_url):
+    from sqlalchemy import text
+
+    engine = make_sessionmaker(db_url, upgrade=False).kw["bind"]
+    _alembic(engine, "upgrade", "0003_outbox_text")
+    rows = [{"c": "XK01", "v": 12.5, "na": False, "note": "说明"}, {"c": "CF02", "v": None, "na": True, "note": None}]
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO cycle (id, year, opened_at, expected_units) VALUES (1, 2026, :t, '[]')"),
+                  {"t": dt.datetime(2027, 1, 4)})
+        c.execute(text("INSERT INTO submission (id, cycle_id, filename, sha256, sender, received_at, status, errors, "
+                       "warnings) VALUES (1, 1, 'a.xlsx', 'x', 's@example.cn', :t, 'accepted', '[]', '[]')"),
+                  {"t": dt.datetime(2027, 1, 4)})
+        c.execute(text("INSERT INTO value (submission_id, indicator_code, value, na, note) VALUES (1, :c, :v, :na, :note)"),
+                  rows)
+    read = "SELECT indicator_code, value, na, note FROM value ORDER BY indicator_code"
+    before = [tuple(r) for r in engine.connect().execute(text(read))]
+    _alembic(engine, "upgrade", "head")
+    with engine.connect() as c:
+        assert [tuple(r) for r in c.execute(text(read))] == before
+        assert inspect(c).get_pk_constraint("value")["constrained_columns"] == ["submission_id", "indicator_code"]
+    _alembic(engine, "downgrade", "0003_outbox_text")
+    with engine.connect() as c:
+        assert [tuple(r) for r in c.execute(text(read))] == before
+        assert inspect(c).get_pk_constraint("value")["constrained_columns"] == ["id"]
