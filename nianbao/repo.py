@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pendulum
 from sqlalchemy import select
@@ -93,6 +94,21 @@ def accepted(session: Session, year: int, unit_code: str | None = None) -> dict[
         s.unit_code: AcceptedData(s, values[sid], frozenset(nas[sid]), tuple(texts[sid]))
         for sid, s in subs.items() if s.unit_code
     }
+
+
+class SubmissionRow(NamedTuple):
+    id: int
+    unit_code: str | None
+    status: str
+    received_at: pendulum.DateTime
+
+
+def submission_rows(session: Session, cycle_id: int) -> list[SubmissionRow]:
+    """Every submission of the cycle as plain rows, oldest first (a province has thousands: no ORM objects)."""
+    rows = session.connection().execute(
+        select(Submission.id, Submission.unit_code, Submission.status, Submission.received_at)
+        .where(Submission.cycle_id == cycle_id).order_by(Submission.received_at, Submission.id)).all()
+    return [SubmissionRow(*r) for r in rows]
 
 
 def current_submissions(session: Session, cycle_id: int) -> dict[str, int]:

@@ -45,9 +45,13 @@ class CityAggregate:
         return with_unit(f.value, f.unit)
 
     def unit_name(self, code: str) -> str:
+        return self.unit_names()[code]
+
+    def unit_names(self) -> dict[str, str]:
+        """Unit code → name, built once (the draft names thousands of units of a province)."""
         if len(self._names) != len(self.units):
             self._names.update({u.unit.code: u.unit.name for u in self.units})
-        return self._names[code]
+        return self._names
 
 
 def aggregate(config: CityConfig, year: int, current: list[UnitReport], previous: list[UnitReport]) -> CityAggregate:
@@ -78,5 +82,6 @@ def rank(agg: CityAggregate, code: str, *, descending: bool = True) -> list[tupl
     by_unit = agg.figures[code].by_unit
     if by_unit is None:
         raise ValueError(f"per-unit figures of {code} were not loaded (see report.tally.ranked_codes)")
-    pairs = [(agg.unit_name(u), v) for u, v in by_unit.items() if v is not None]
+    names = agg.unit_names()
+    pairs = [(names[u], v) for u, v in by_unit.items() if v is not None]
     return sorted(pairs, key=lambda p: p[1], reverse=descending)

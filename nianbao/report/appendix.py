@@ -46,12 +46,13 @@ def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
     rates = [i for i in config.indicators if i.derived and i.unit == "%"][:4]
     row = 0
     for n, ind in enumerate(rates):
-        data = [(agg.unit_name(c), round(v, 2)) for c, v in agg.figures[ind.code].by_unit.items() if v is not None]
+        data = [(c, v) for c, v in agg.figures[ind.code].by_unit.items() if v is not None]
         if not data:
             continue
         low_first = not (ind.target and ind.target.op == "<=")
-        data.sort(key=lambda p: p[1], reverse=not low_first)
-        shown = data[:CHART_UNITS]
+        data.sort(key=lambda p: round(p[1], 2), reverse=not low_first)
+        names = agg.unit_names()
+        shown = [(names[c], round(v, 2)) for c, v in data[:CHART_UNITS]]
         title = f"各单位{ind.name}(%)" + (f",最需关注的{CHART_UNITS}家" if len(data) > CHART_UNITS else "")
         ws.write_row(row, 0, ["单位", ind.name])
         for k, (name, value) in enumerate(shown, 1):

@@ -49,18 +49,27 @@ def parts_of(config: CityConfig, codes: set[str]) -> set[str]:
 def from_unit_values(ind: Indicator, per_unit: dict[str, dict[str, float]],
                      na: dict[str, set[str]] | None = None) -> Tally:
     """A tally from each unit's typed-in numbers (and its 不涉及 codes, for typed-in indicators)."""
-    if ind.derived:
-        both = {u: v for u, v in per_unit.items() if ind.numerator in v and ind.denominator in v}
-        num = sum(v[ind.numerator] for v in both.values())
-        den = sum(v[ind.denominator] for v in both.values())
-        own = {u: ratio(ind, v[ind.numerator], v[ind.denominator]) for u, v in both.items()}
-        return Tally(ratio(ind, num, den), len(both), 0, {u: x for u, x in own.items() if x is not None})
-    na = na or {}
+    if ind.derived:  # one pass: a province ranks thousands of units by every ratio
+        top, bottom = ind.numerator, ind.denominator
+        num = den = 0.0
+        covered, own = 0, {}
+        for u, v in per_unit.items():
+            if top in v and bottom in v:
+                covered += 1
+                num += v[top]
+                den += v[bottom]
+                if (x := ratio(ind, v[top], v[bottom])) is not None:
+                    own[u] = x
+        return Tally(ratio(ind, num, den), covered, 0, own)
+    code, na = ind.code, na or {}
     by_unit: dict[str, float | None] = {}
-    for u in [*per_unit, *(u for u in na if u not in per_unit)]:  # in the units' order: ties rank stably
-        if ind.code in per_unit.get(u, ()):
-            by_unit[u] = per_unit[u][ind.code]
-        elif ind.code in na.get(u, ()):
+    for u, v in per_unit.items():  # in the units' order: ties rank stably
+        if code in v:
+            by_unit[u] = v[code]
+        elif code in na.get(u, ()):
+            by_unit[u] = None
+    for u, flagged in na.items():
+        if u not in per_unit and code in flagged:
             by_unit[u] = None
     have = [x for x in by_unit.values() if x is not None]
     value = COMBINE[ind.aggregate](have) if have else None

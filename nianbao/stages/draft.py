@@ -21,7 +21,7 @@ from nianbao.report.model import UnitReport
 from nianbao.report.problems import find_problems
 from nianbao.report.tally import tally_reports
 from nianbao.resources import Resources
-from nianbao.stages.status import unit_states
+from nianbao.stages.status import states_of, unit_states
 from nianbao.texts import render_mail
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -66,12 +66,13 @@ def city_aggregate(res: Resources, year: int) -> CityAggregate:
         return aggregate(cfg, year, *unit_reports(res, year))
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, year)
-        states = unit_states(s, cfg, cycle, build_plan(cfg, year))
-        codes = [st.unit_code for st in states]
-        now = tally_cycle(s, cfg, cycle.id, codes)
+        rows = repo.submission_rows(s, cycle.id)
+        states = states_of(cfg, cycle, build_plan(cfg, year), rows)
+        subs = {r.unit_code: r.id for r in rows if r.status == "accepted"}
+        now = tally_cycle(s, cfg, cycle.id, [st.unit_code for st in states], current=subs)
         last = repo.find_cycle(s, year - 1)
         before = tally_cycle(s, cfg, last.id, [u.code for u in cfg.units]) if last else tally_reports(cfg, [])
-        subs, texts = repo.current_submissions(s, cycle.id), repo.narratives_of(s, cycle.id)
+        texts = repo.narratives_of(s, cycle.id)
     units = [UnitReport(unit=cfg.unit(st.unit_code), status=st.status, submission_id=subs.get(st.unit_code),
                         received_at=st.received_at, values={}, na=frozenset(),
                         narratives=texts.get(st.unit_code, ())) for st in states]

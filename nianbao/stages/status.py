@@ -38,22 +38,23 @@ def deadline_end(plan: CyclePlan) -> pendulum.DateTime:
 
 
 def unit_states(s: Session, config: CityConfig, cycle: Cycle, plan: CyclePlan) -> list[UnitState]:
-    end = deadline_end(plan)
+    return states_of(config, cycle, plan, repo.submission_rows(s, cycle.id))
+
+
+def states_of(config: CityConfig, cycle: Cycle, plan: CyclePlan, rows: list[repo.SubmissionRow]) -> list[UnitState]:
+    """Each expected unit's state from the cycle's submissions (``repo.submission_rows``: oldest first)."""
+    end = deadline_end(plan).in_timezone(pendulum.UTC)  # same zone as the rows: compared without tz lookups
     earliest: dict[str, dict[str, datetime]] = {}  # unit → status → its first submission's time
-    # Plain rows, not ORM objects: a province has thousands of submissions.
-    rows = s.connection().execute(select(Submission.unit_code, Submission.status, Submission.received_at)
-                     .where(Submission.cycle_id == cycle.id, Submission.unit_code.is_not(None))
-                     .order_by(Submission.received_at)).all()
-    for code, status, at in rows:
-        earliest.setdefault(code, {}).setdefault(status, at)
+    for _, code, status, at in rows:
+        if code is not None:
+            earliest.setdefault(code, {}).setdefault(status, at)
     states = []
     for code in repo.expected_codes(config, cycle):
         seen = earliest.get(code, {})
         first_ok = min((t for st, t in seen.items() if st in ("accepted", "superseded")), default=None)
         current_ok = seen.get("accepted")
         status = unit_status(first_ok if current_ok else None, "rejected" in seen, "held" in seen, end)
-        states.append(UnitState(code, config.unit(code).name, status,
-                                pendulum.instance(current_ok) if current_ok else None))
+        states.append(UnitState(code, config.unit(code).name, status, current_ok))
     return states
 
 

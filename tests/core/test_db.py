@@ -40,13 +40,14 @@ def test_migrating_twice_is_harmless(db_url):
     migrate(factory.kw["bind"])
 
 
-def test_datetimes_come_back_aware_in_the_same_instant(db_url):
+def test_datetimes_come_back_as_pendulum_in_utc_at_the_same_instant(db_url):
     factory = make_sessionmaker(db_url)
     with unit_of_work(factory) as s:
-        s.add(Cycle(year=2026, opened_at=NOW, expected_units=["320613"]))
+        s.add(Cycle(year=2026, opened_at=NOW.add(microseconds=123), expected_units=["320613"]))
     with unit_of_work(factory) as s:
         got = s.scalar(select(Cycle.opened_at))
-    assert got.tzinfo is not None and got == NOW
+    assert isinstance(got, pendulum.DateTime) and got.timezone_name == "UTC"
+    assert got == NOW.add(microseconds=123)
 
 
 def test_naive_datetimes_are_refused(db_url):

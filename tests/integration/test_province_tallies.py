@@ -67,6 +67,22 @@ def test_the_database_tallies_equal_the_in_memory_ones_for_both_years(res, monke
         assert None in now["E_XK"].by_unit.values()
 
 
+def test_indicators_aggregated_by_max_or_min_take_the_extreme_unit(res):
+    import dataclasses
+
+    how = {"F1_01": "max", "E_XK": "min"}
+    cfg = dataclasses.replace(res.config, indicators=tuple(
+        dataclasses.replace(i, aggregate=how[i.code]) if i.code in how else i for i in res.config.indicators))
+    current, _ = unit_reports(res, 2026)
+    with unit_of_work(res.db) as s:
+        sql = tally_cycle(s, cfg, repo.get_cycle(s, 2026).id, [r.unit.code for r in current])
+    mem = tally_reports(cfg, current)
+    figures = [r.values["F1_01"] for r in current if r.submission_id]
+    assert sql["F1_01"].value == mem["F1_01"].value == max(figures)
+    assert sql["E_XK"].value == mem["E_XK"].value is not None
+    assert sql["F1_02"].value == mem["F1_02"].value  # summed as before
+
+
 def test_a_province_draft_reads_exactly_like_the_city_draft(res, monkeypatch, tmp_path):
     city = make_draft(res, 2026, tmp_path / "city").doc
     _province(res, monkeypatch)
