@@ -26,6 +26,7 @@ from nianbao.mail.inbox_types import RawMail
 from nianbao.mail.message import ParsedMail
 from nianbao.mail.outbox import enqueue_many
 from nianbao.resources import Resources
+from nianbao.stages.archived import workbook_bytes
 from nianbao.stages.prepare import PreparedMail
 from nianbao.stages.preparing import InProcess, InWorkers, Pending, Preparer
 from nianbao.stages.replies import reply_row
@@ -202,6 +203,6 @@ def release_held(res: Resources, submission_id: int) -> Outcome:
             raise NianbaoError(f"报送编号 {submission_id} 不是待核实的报送")
         sub.status = "released"
         # Timeliness counts from when the unit sent it, not from when the administrator checked it.
-        return process_workbook(s, res.config, res.hmac_key, data=res.store.get(sub.sha256), filename=sub.filename,
+        return process_workbook(s, res.config, res.hmac_key, data=workbook_bytes(s, res.store, sub), filename=sub.filename,
                                 sha256=sub.sha256, sender=None, received_at=pendulum.instance(sub.received_at),
                                 message_pk=sub.message_pk)

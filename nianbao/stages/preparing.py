@@ -23,14 +23,14 @@ Item = tuple["str | None", bytes]  # mailbox key, raw mail
 
 def archive_and_prepare(store: BlobStore, config: CityConfig, key: bytes, items: list[Item],
                         careful: bool = False) -> list[PreparedMail]:
-    """Archive the raw mails (synced to disk) before anything parses them, then prepare each; the
-    workbooks found are archived too (not synced: the archived mail holds them)."""
+    """Archive the raw mails (synced to disk) before anything parses them, then prepare each. The
+    workbooks are not stored apart: the archived mail holds them (`stages.archived.workbook_bytes`), and
+    a second file per mail cost the intake more than reading it."""
     shas = store.put_many([data for _, data in items], ".eml")
     mails = [prepare_mail(config, key, data, sha, src, careful) for (src, data), sha in zip(items, shas)]
-    books = [b for m in mails for b in m.workbooks]
-    store.put_many([b.data or b"" for b in books], durable=False)
-    for b in books:
-        b.data = None
+    for m in mails:
+        for b in m.workbooks:
+            b.data = None
     return mails
 
 

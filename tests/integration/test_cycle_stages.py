@@ -6,6 +6,8 @@ import pendulum
 import pytest
 from docx import Document
 
+from nianbao.db.models import Submission
+from nianbao.db.session import unit_of_work
 from nianbao.mail.outbox import deliver_pending
 from nianbao.stages.draft import deliver_draft, make_draft
 from nianbao.stages.export import export_values
@@ -136,3 +138,28 @@ def test_the_administrator_can_release_a_held_workbook(res):
     assert held.status == "held"
     released = release_held(res, held.submission_id)
     assert released.status == "accepted" and cycle_status(res, YEAR).states[0].status == "on_time"
+
+
+def test_a_mailed_workbook_is_kept_only_inside_its_archived_mail(res):
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))
+    book = poll_inbox(res).messages[0].attachments[0]
+    with unit_of_work(res.db) as s:
+        sha = s.get(Submission, book.submission_id).sha256
+    assert not res.store.path_for(sha).exists()
+    assert list(res.store.root.rglob("*.eml"))
+
+
+def test_releasing_a_held_workbook_whose_mail_is_gone_says_so(res):
+    from nianbao.errors import NianbaoError
+    from nianbao.stages.intake import release_held
+
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), sender="clerk.personal@qq.com"))
+    held = poll_inbox(res).messages[0].attachments[0]
+    for eml in res.store.root.rglob("*.eml"):
+        eml.unlink()
+    with pytest.raises(NianbaoError, match="在归档中找不到"):
+        release_held(res, held.submission_id)
+    with unit_of_work(res.db) as s:
+        assert s.get(Submission, held.submission_id).status == "held"
