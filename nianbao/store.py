@@ -35,9 +35,12 @@ class BlobStore:
             path = self.path_for(digest, suffix)
             if path in pending or path.exists():
                 continue
-            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_bytes(data)
+            try:  # the folder usually exists: a mkdir per file would be a syscall per mail
+                tmp.write_bytes(data)
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
             pending[path] = tmp
         if durable and pending:
             _flush(self.root, list(pending.values()))
