@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 import pendulum
-
 from sqlalchemy import (
     JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint, text,
 )

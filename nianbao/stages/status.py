@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pendulum
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nianbao import repo
 from nianbao.cityconfig import CityConfig
 from nianbao.completeness import Rates, UnitState, reporting_rates, status_label, unit_status
-from nianbao.db.models import Cycle, Submission
+from nianbao.db.models import Cycle
 from nianbao.db.session import unit_of_work
 from nianbao.plan import CyclePlan, build_plan
 from nianbao.resources import Resources
