@@ -123,7 +123,8 @@ def test_rekeying_the_values_keeps_every_figure_both_ways(db_url):
         c.execute(text("INSERT INTO value (submission_id, indicator_code, value, na, note) VALUES (1, :c, :v, :na, :note)"),
                   rows)
     read = "SELECT indicator_code, value, na, note FROM value ORDER BY indicator_code"
-    before = [tuple(r) for r in engine.connect().execute(text(read))]
+    with engine.connect() as c:  # closed before migrating: an open read would hold the table's lock
+        before = [tuple(r) for r in c.execute(text(read))]
     _alembic(engine, "upgrade", "head")
     with engine.connect() as c:
         assert [tuple(r) for r in c.execute(text(read))] == before
