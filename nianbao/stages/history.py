@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pendulum
 from sqlalchemy import select
 
 from nianbao import repo
@@ -33,7 +32,7 @@ def unit_history(res: Resources, year: int, unit_code: str) -> list[dict]:
                 changes = [{"indicator": c, "name": names.get(c, c), "old": a, "new": b}
                            for c, a, b in diff_values(values[previous], values[sub.id])]
             previous = sub.id
-        out.append({"submission_id": sub.id, "received": pendulum.instance(sub.received_at).in_timezone(
+        out.append({"submission_id": sub.id, "received": sub.received_at.in_timezone(
             "Asia/Shanghai").format("YYYY-MM-DD HH:mm"), "status": sub.status, "filename": sub.filename,
             "sender": sub.sender, "problems": len(sub.errors), "changes": changes})
     return out

@@ -204,5 +204,5 @@ def release_held(res: Resources, submission_id: int) -> Outcome:
         sub.status = "released"
         # Timeliness counts from when the unit sent it, not from when the administrator checked it.
         return process_workbook(s, res.config, res.hmac_key, data=workbook_bytes(s, res.store, sub), filename=sub.filename,
-                                sha256=sub.sha256, sender=None, received_at=pendulum.instance(sub.received_at),
+                                sha256=sub.sha256, sender=None, received_at=sub.received_at,
                                 message_pk=sub.message_pk)

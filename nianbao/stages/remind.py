@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import pendulum
 from sqlalchemy import select
 
 from nianbao import repo
@@ -61,7 +60,7 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
         sent_today: set[str] = set()
         for r in s.scalars(select(Reminder).where(Reminder.cycle_id == cycle.id)):
             sent.setdefault(r.unit_code, set()).add((r.deadline, r.slot))
-            if pendulum.instance(r.created_at).in_timezone("Asia/Shanghai").date() == today:
+            if r.created_at.in_timezone("Asia/Shanghai").date() == today:
                 sent_today.add(r.unit_code)
         for st in states:
             if st.status in ("on_time", "late"):

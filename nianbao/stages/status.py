@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import pendulum
 from sqlalchemy.orm import Session
@@ -43,7 +42,7 @@ def unit_states(s: Session, config: CityConfig, cycle: Cycle, plan: CyclePlan) -
 def states_of(config: CityConfig, cycle: Cycle, plan: CyclePlan, rows: list[repo.SubmissionRow]) -> list[UnitState]:
     """Each expected unit's state from the cycle's submissions (``repo.submission_rows``: oldest first)."""
     end = deadline_end(plan).in_timezone(pendulum.UTC)  # same zone as the rows: compared without tz lookups
-    earliest: dict[str, dict[str, datetime]] = {}  # unit → status → its first submission's time
+    earliest: dict[str, dict[str, pendulum.DateTime]] = {}  # unit → status → its first submission's time
     for _, code, status, at in rows:
         if code is not None:
             earliest.setdefault(code, {}).setdefault(status, at)
