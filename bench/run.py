@@ -180,7 +180,7 @@ def run_size(n: int, workdir: Path, year: int = 2026, database_url: str | None =
     from nianbao.resources import make_resources
     from nianbao.settings import load_settings
     from nianbao.stages.draft import make_draft
-    from nianbao.stages.intake import poll_inbox
+    from nianbao.intake.run import poll_inbox
     from nianbao.repo import ensure_cycle
     from nianbao.db.session import unit_of_work
     from nianbao.workbook.template import build_template, template_filename

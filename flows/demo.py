@@ -34,8 +34,8 @@ def simulate_units_task(res: Resources, year: int) -> list[MailEvent]:
 
 @task(name="units-mail-in", cache_policy=NO_CACHE)
 def units_mail_in_task(res: Resources, events: list[MailEvent]) -> int:
-    for e in events:
-        deliver_to_maildir(res.settings.data_dir / "mail" / "inbox", e.raw)
+    for e in events:  # delivered at the simulated moment, as the bureau's mail server would stamp it
+        deliver_to_maildir(res.settings.data_dir / "mail" / "inbox", e.raw, at=res.clock.now())
     return len(events)
 
 

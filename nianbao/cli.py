@@ -37,19 +37,20 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
-    from nianbao.mail.outbox import deliver_pending
+    from nianbao.stages.send import send_outbox
     from nianbao.stages.open_cycle import open_cycle
 
     res = _res(args)
     result = open_cycle(res, _year(args, res))
-    sent = deliver_pending(res.db, res.store, res.transport, res.clock)
+    sent = send_outbox(res)
     output.say(f"{result.year}年度填报已开启:新发出 {len(result.invited)} 份通知,已发过 {len(result.already)} 份;"
                f"发送成功 {sent.sent},待重试 {sent.pending}")
     return 0
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from nianbao.stages.intake import ingest_mail, ingest_workbook_file
+    from nianbao.intake.release import ingest_workbook_file
+    from nianbao.intake.run import ingest_mail
 
     res = _res(args)
     reports = []
@@ -59,9 +60,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             reports.append(output.message_json(ingest_mail(res, data, None), str(path)))
         else:
             reports.append(output.workbook_json(ingest_workbook_file(res, data, path.name), str(path)))
-    from nianbao.mail.outbox import deliver_pending
+    from nianbao.stages.send import send_outbox
 
-    deliver_pending(res.db, res.store, res.transport, res.clock)
+    send_outbox(res)
     output.emit(reports, args.json, output.print_ingest)
     return 0 if all(a["status"] == "accepted" for r in reports for a in r["attachments"]) else 3
 
@@ -73,13 +74,13 @@ def looks_like_mail(data: bytes) -> bool:
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    from nianbao.mail.outbox import deliver_pending
-    from nianbao.stages.intake import poll_inbox
+    from nianbao.stages.send import send_outbox
+    from nianbao.intake.run import poll_inbox
 
     res = _res(args)
     with output.spinner("正在读取收件箱…"):
         report = poll_inbox(res)
-    deliver_pending(res.db, res.store, res.transport, res.clock)
+    send_outbox(res)
     reports = [output.message_json(m, m.source) for m in report.messages]
     output.emit(reports, args.json, output.print_ingest)
     return 0
@@ -94,13 +95,13 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from nianbao.mail.outbox import deliver_pending
+    from nianbao.stages.send import send_outbox
     from nianbao.stages.remind import remind
 
     res = _res(args)
     report = remind(res, _year(args, res), dry_run=args.dry_run)
     if not args.dry_run:
-        deliver_pending(res.db, res.store, res.transport, res.clock)
+        send_outbox(res)
     output.emit(output.remind_json(report), args.json, output.print_remind)
     return 0
 
@@ -120,7 +121,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from nianbao.mail.outbox import deliver_pending
+    from nianbao.stages.send import send_outbox
     from nianbao.stages.draft import deliver_draft, make_draft
 
     res = _res(args)
@@ -128,7 +129,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
         result = make_draft(res, _year(args, res), Path(args.out) if args.out else None)
     if args.deliver:
         deliver_draft(res, result)
-        deliver_pending(res.db, res.store, res.transport, res.clock)
+        send_outbox(res)
     output.print_draft(result)
     return 0
 
@@ -147,7 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from nianbao.stages.intake import release_held
+    from nianbao.intake.release import release_held
 
     res = _res(args)
     out = release_held(res, args.submission)

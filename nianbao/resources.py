@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nianbao.cityconfig import CityConfig, load_city_config
 from nianbao.clock import Clock, SystemClock
 from nianbao.db.session import make_sessionmaker
+from nianbao.intake.sandbox import Limits, Sandbox, sandbox_for
 from nianbao.mail.inbox import Inbox, open_inbox
 from nianbao.mail.transport import Transport, open_transport
 from nianbao.settings import Settings, load_settings
@@ -34,6 +35,11 @@ class Resources:
     @property
     def hmac_key(self) -> bytes:
         return self.settings.hmac_key()
+
+    def sandbox(self) -> Sandbox:
+        """The child processes that parse untrusted bytes, started on first use and kept per process."""
+        s = self.settings
+        return sandbox_for(self.config, Limits(s.intake_processes, s.sandbox_memory_mb))
 
 
 _CACHE: dict[tuple, Resources] = {}

@@ -27,7 +27,15 @@ class Settings:
     mail: dict[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
     intake_batch: int = 200  # mails per transaction (NIANBAO_INTAKE_BATCH)
-    intake_processes: int = 2  # worker processes that read mail and workbooks when a batch is full; 1 = none
+    intake_batch_bytes: int = 32 * 1024 * 1024  # ... and at most about this many bytes of raw mail
+    intake_processes: int = 2  # sandbox processes that parse mail and workbooks (NIANBAO_INTAKE_PROCESSES)
+    intake_max_attempts: int = 3  # a mail that keeps failing to store is set aside after this many polls
+    sandbox_memory_mb: int = 1536  # address space of each sandbox process (NIANBAO_SANDBOX_MEMORY_MB)
+
+    @property
+    def max_mail_mb(self) -> float:
+        """Mails larger than this are answered "too large" without being read (mail.yaml inbound.max_mail_mb)."""
+        return float(((self.mail or {}).get("inbound") or {}).get("max_mail_mb", 30))
 
     @property
     def archive_dir(self) -> Path:
@@ -76,5 +84,6 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     settings = Settings(data_dir=data_dir, database_url=database_url, config_dir=config_dir,
                         templates_dir=templates_dir, mail=mail or {}, env=env,
                         intake_batch=max(1, int(env.get("NIANBAO_INTAKE_BATCH", 200))),
-                        intake_processes=max(1, int(env.get("NIANBAO_INTAKE_PROCESSES", min(2, os.cpu_count() or 1)))))
+                        intake_processes=max(1, int(env.get("NIANBAO_INTAKE_PROCESSES", min(2, os.cpu_count() or 1)))),
+                        sandbox_memory_mb=max(256, int(env.get("NIANBAO_SANDBOX_MEMORY_MB", 1536))))
     return settings.with_(**overrides) if overrides else settings

@@ -6,7 +6,7 @@ from prefect import task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.stages.intake import IntakeReport
+from nianbao.intake.report import IntakeReport
 from nianbao.stages.remind import RemindReport
 from nianbao.stages.status import StatusReport
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from nianbao.mail.outbox import DeliveryReport, deliver_pending
+from nianbao.mail.outbox import DeliveryReport
 from nianbao.resources import Resources
 from nianbao.stages.draft import DraftResult, deliver_draft, make_draft
-from nianbao.stages.intake import IntakeReport, poll_inbox
+from nianbao.intake.report import IntakeReport
+from nianbao.intake.run import poll_inbox
 from nianbao.stages.open_cycle import OpenResult, open_cycle
 from nianbao.stages.remind import RemindReport, remind
+from nianbao.stages.send import send_outbox
 from nianbao.stages.status import StatusReport, cycle_status
 
 
@@ -29,11 +31,13 @@ def remind_task(res: Resources, year: int, dry_run: bool = False) -> RemindRepor
     return remind(res, year, dry_run=dry_run)
 
 
-@task(name="send-outbox", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[10, 60, 300])
+@task(name="send-outbox", cache_policy=NO_CACHE)
 def send_outbox_task(res: Resources) -> DeliveryReport:
-    report = deliver_pending(res.db, res.store, res.transport, res.clock)
-    if report.failed:  # queued messages stay queued; the retry (or the next run) sends them
-        raise RuntimeError(f"{report.failed} message(s) could not be sent; they stay queued")
+    """No task retries: the outbox is the retry (what failed stays queued with backoff for the next run)."""
+    report = send_outbox(res)
+    if report.failed or report.broken:
+        get_run_logger().warning("%d 封邮件发送失败,已留待下次重试;%d 封无法生成(见 outbox 的错误记录)。%s",
+                                 report.failed, report.broken, report.stopped or "")
     return report
 
 

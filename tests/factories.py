@@ -44,8 +44,9 @@ def inbox_path(res: Resources) -> Path:
     return res.settings.data_dir / "mail" / "inbox"
 
 
-def mail_in(res: Resources, raw: bytes) -> None:
-    deliver_to_maildir(inbox_path(res), raw)
+def mail_in(res: Resources, raw: bytes, at: pendulum.DateTime | None = None) -> None:
+    """Deliver into the intake Maildir at ``at`` (default: the test's clock), as the bureau's server would."""
+    deliver_to_maildir(inbox_path(res), raw, at=at or res.clock.now())
 
 
 def sent_mails(res: Resources) -> list:

@@ -85,10 +85,23 @@ class InboundMessage(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     sender: Mapped[str] = mapped_column(String(300), default="")
     subject: Mapped[str] = mapped_column(Text, default="")
-    received_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime]  # when the bureau's mail server took it (never the sender's clock)
+    processed_at: Mapped[dt.datetime | None]
+    date_header: Mapped[dt.datetime | None]  # what the sender's Date: header said, kept to show beside it
     status: Mapped[str] = mapped_column(String(20), default="processed")  # processed | failed
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     submissions: Mapped[list[Submission]] = relationship(back_populates="message", lazy="raise")
+
+
+class MailFailure(Base):
+    """A mail whose results could not be stored: attempts are counted until it is set aside."""
+
+    __tablename__ = "mail_failure"
+    key: Mapped[str] = mapped_column(String(600), primary_key=True)  # the mail's dedup key
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    first_at: Mapped[dt.datetime]
+    last_at: Mapped[dt.datetime | None]
 
 
 class Submission(Base):
@@ -156,7 +169,7 @@ class OutboxMessage(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict[str, Any] | None]  # from, to, cc, in_reply_to, date of a text-only mail
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued | sent
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued | sending | sent | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]

@@ -13,11 +13,13 @@ from email.message import Message
 from nianbao.errors import WorkbookError
 from nianbao.mail.headers import decode_bytes, decode_header_value, normalize_8bit_headers
 from nianbao.mail.zipped import unpack_zip
+from nianbao.textsafe import one_line
 from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted
 from nianbao.workbook.reader import sniff
 
 SHEET_EXT = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
 UNREADABLE_ARCHIVES = (".rar", ".7z", ".tar", ".gz", ".tgz")
+MAX_NAME = 255  # characters of a file name, as file systems allow
 MAX_DEPTH = 5  # forwarded inside forwarded inside …: deeper than any real chain, shallow enough for hostile mail
 
 
@@ -60,7 +62,7 @@ def part_filename(part: Message) -> str:
     name in filename*; old ones have it only in name=. A Windows path before the name is dropped."""
     names = {**_param_names(part, "content-type"), **_param_names(part, "content-disposition")}
     for key in ("filename*", "name*", "filename", "name"):
-        name = (names.get(key) or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+        name = one_line((names.get(key) or "").replace("\\", "/").rsplit("/", 1)[-1], MAX_NAME)
         if name:
             return name
     return ""

@@ -7,68 +7,97 @@ message processed only when told to (after the intake committed it). Marking twi
 from __future__ import annotations
 
 import mailbox
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pendulum
+
 from nianbao.errors import MailError
 from nianbao.mail.imap import ImapInbox
-from nianbao.mail.inbox_types import Inbox, RawMail
+from nianbao.mail.inbox_types import DEFAULT_MAX_MAIL_BYTES, HEAD_BYTES, Inbox, RawMail
 from nianbao.settings import Settings
 
 __all__ = ["ImapInbox", "Inbox", "MaildirInbox", "RawMail", "deliver_to_maildir", "open_inbox"]
 
 
 class MaildirInbox:
-    """Unprocessed mail is in the Maildir itself; processed mail moves to its 'processed' subfolder."""
+    """Unprocessed mail is in the Maildir itself; processed mail moves to its 'processed' subfolder,
+    mail that could not be taken to 'failed'. The delivery time is the file's modification time, as
+    the mail server's delivery agent wrote it (never the sender's Date: header)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, max_bytes: int = DEFAULT_MAX_MAIL_BYTES):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.box = mailbox.Maildir(path, factory=None, create=True)
+        self.max_bytes = max_bytes
+        self.done, self.failed = self._folder("processed"), self._folder("failed")
+
+    def _folder(self, name: str) -> mailbox.Maildir:
         try:
-            self.done = self.box.add_folder("processed")
+            return self.box.add_folder(name)
         except FileExistsError:  # made by this or another worker: either way it is there
-            self.done = self.box.get_folder("processed")
+            return self.box.get_folder(name)
+
+    def _path(self, key: str) -> Path:
+        return Path(self.box._path) / self.box._lookup(key)  # noqa: SLF001 - the file itself
 
     def fetch(self) -> Iterator[RawMail]:
         for key in sorted(self.box.iterkeys()):
             try:
-                with self.box.get_file(key) as fh:
-                    data = fh.read()
+                path = self._path(key)
+                st = path.stat()
+                with path.open("rb") as fh:
+                    whole = st.st_size <= self.max_bytes
+                    data = fh.read() if whole else fh.read(HEAD_BYTES)
             except (KeyError, FileNotFoundError):  # taken by another worker meanwhile
                 continue
-            yield RawMail(f"maildir:{key}", data)
+            yield RawMail(f"maildir:{key}", data, st.st_size, pendulum.from_timestamp(st.st_mtime), whole)
 
-    def mark_processed(self, source_key: str) -> None:
+    def _move(self, source_key: str, folder: mailbox.Maildir) -> None:
         key = source_key.removeprefix("maildir:")
         try:
-            src = Path(self.box._path) / self.box._lookup(key)  # noqa: SLF001 - the file itself, moved atomically
+            src = self._path(key)
         except KeyError:
             return
-        dst = Path(self.done._path) / "cur" / f"{key}:2,S"  # noqa: SLF001
+        dst = Path(folder._path) / "cur" / f"{key}:2,S"  # noqa: SLF001 - moved atomically, mtime kept
         try:
             src.rename(dst)
-        except FileNotFoundError:
+        except FileNotFoundError:  # another worker moved it first
             pass
+
+    def mark_processed(self, source_key: str) -> None:
+        self._move(source_key, self.done)
+
+    def mark_failed(self, source_key: str) -> None:
+        self._move(source_key, self.failed)
 
     def close(self) -> None:
         self.box.close()
 
 
-def deliver_to_maildir(path: Path, raw: bytes) -> str:
-    """Drop a message into a Maildir as a mail server would (used by the demo and tests)."""
+def deliver_to_maildir(path: Path, raw: bytes, at: pendulum.DateTime | None = None) -> str:
+    """Drop a message into a Maildir as a mail server would (used by the demo and tests); ``at`` is the
+    delivery time the file then carries (the demo's simulated day)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return mailbox.Maildir(path, factory=None, create=True).add(raw)
+    box = mailbox.Maildir(path, factory=None, create=True)
+    key = box.add(raw)
+    if at is not None:
+        stamp = at.timestamp()
+        os.utime(Path(box._path) / box._lookup(key), (stamp, stamp))  # noqa: SLF001
+    return key
 
 
 def open_inbox(settings: Settings) -> Inbox:
     conf = (settings.mail or {}).get("inbound") or {"backend": "maildir", "path": "mail/inbox"}
+    max_bytes = int(float(conf.get("max_mail_mb", 30)) * 1024 * 1024)
     if conf.get("backend", "maildir") == "maildir":
-        return MaildirInbox(settings.data_dir / conf.get("path", "mail/inbox"))
+        return MaildirInbox(settings.data_dir / conf.get("path", "mail/inbox"), max_bytes)
     if conf["backend"] == "imap":
         password = settings.secret("imap_password")
         if not password:
             raise MailError("IMAP password missing: set NIANBAO_IMAP_PASSWORD or NIANBAO_IMAP_PASSWORD_BLOCK")
         return ImapInbox(conf["host"], int(conf.get("port", 993)), conf["user"], password,
                          conf.get("folder", "INBOX"), conf.get("processed_folder", "已处理"),
-                         ssl=conf.get("security") == "ssl", starttls=conf.get("security") == "starttls")
+                         ssl=conf.get("security") == "ssl", starttls=conf.get("security") == "starttls",
+                         failed_folder=conf.get("failed_folder", "处理失败"), max_bytes=max_bytes)
     raise MailError(f"unknown inbound mail backend {conf['backend']!r} (maildir or imap)")

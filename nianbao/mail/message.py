@@ -15,9 +15,10 @@ import pendulum
 
 from nianbao.mail.attachments import Attachment, Found, part_filename, walk
 from nianbao.mail.headers import decode_header_value, normalize_8bit_headers
-from nianbao.mail.mime_split import fast_message
+from nianbao.textsafe import one_line
 
-__all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_id_for", "parse_mail", "part_filename"]
+__all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_id_for", "parse_headers", "parse_mail",
+           "part_filename"]
 
 
 @dataclass
@@ -38,6 +39,7 @@ SHANGHAI = "Asia/Shanghai"
 _SHANGHAI_TZ = pendulum.timezone(SHANGHAI)
 MAX_ID = 400  # Message-IDs and addresses longer than any real one are cut, so they fit their columns
 MAX_ADDRESS = 300
+MAX_SUBJECT = 500
 
 
 def _sender(msg: Message) -> tuple[str, str]:
@@ -45,7 +47,7 @@ def _sender(msg: Message) -> tuple[str, str]:
     so a decoded name holding a comma or angle bracket cannot break it."""
     pairs = getaddresses([str(msg.get("From", ""))])
     name, addr = next(((n, a) for n, a in pairs if a), pairs[0] if pairs else ("", ""))
-    return addr.strip().lower()[:MAX_ADDRESS], decode_header_value(name).strip('" ')
+    return one_line(addr, MAX_ADDRESS).lower(), one_line(decode_header_value(name), 200).strip('" ')
 
 
 def _date(msg: Message) -> pendulum.DateTime | None:
@@ -58,22 +60,35 @@ def _date(msg: Message) -> pendulum.DateTime | None:
     return pendulum.instance(value).in_timezone(_SHANGHAI_TZ)
 
 
-def parse_mail(raw: bytes) -> ParsedMail:
-    """Best effort on anything; never raises for malformed mail (problems are listed instead)."""
-    data = normalize_8bit_headers(raw)
-    msg = fast_message(data) or message_from_bytes(data, policy=policy.compat32)
+def parse_headers(msg: Message) -> ParsedMail:
+    """Sender, subject, Message-ID and Date of a parsed message (or of its header block alone)."""
     addr, name = _sender(msg)
-    mid = str(msg.get("Message-ID") or "").strip()[:MAX_ID] or None
-    out = ParsedMail(mid, addr, name, decode_header_value(msg.get("Subject", "")), _date(msg))
+    mid = one_line(msg.get("Message-ID"), MAX_ID) or None
+    return ParsedMail(mid, addr, name, one_line(decode_header_value(msg.get("Subject", "")), MAX_SUBJECT), _date(msg))
+
+
+def parse_mail(raw: bytes) -> ParsedMail:
+    """The standard library's parser (compat32) after raw 8-bit header bytes are made RFC 2047 words;
+    malformed mail gives problems listed in Chinese, not exceptions, wherever the parser allows."""
+    msg = message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
+    out = parse_headers(msg)
     found = Found()
     walk(msg, found)
     out.attachments, out.ignored, out.problems = found.attachments, found.ignored, found.problems
     return out
 
 
-def dedup_key(parsed: ParsedMail, raw: bytes) -> str:
-    """Message-ID plus content hash: a second delivery of the same mail has both the same."""
-    return f"{parsed.message_id or ''}|{hashlib.sha256(raw).hexdigest()}"
+def dedup_key(parsed: ParsedMail, attachment_hashes: Sequence[str], raw: bytes) -> str:
+    """What stays the same when a mail is delivered twice or relayed (a relay adds Received: lines):
+    the Message-ID and the attachments' hashes; without a Message-ID, the sender, the Date header and
+    the attachments' hashes; with neither a Message-ID nor attachments, the whole raw mail."""
+    if parsed.message_id:
+        who = f"id:{parsed.message_id}"
+    elif attachment_hashes:
+        who = f"from:{parsed.sender}|{parsed.date.isoformat() if parsed.date else ''}"
+    else:
+        return f"raw:{hashlib.sha256(raw).hexdigest()}"
+    return f"{who[:400]}|{hashlib.sha256('|'.join(attachment_hashes).encode()).hexdigest()}"
 
 
 def message_id_for(key: str, domain: str) -> str:

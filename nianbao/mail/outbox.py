@@ -1,9 +1,17 @@
 """The outbox: every outgoing mail is queued first, in the same transaction as the fact that caused it,
 then sent. Keys make queueing idempotent; a claim (queued → sending) keeps two deliverers from sending
-the same row; a failure leaves the row queued with exponential backoff."""
+the same row; a failure leaves the row queued with exponential backoff.
+
+Delivery is at least once: a message is marked sent only after the server accepted it, so a crash, or a
+server that stores a message but answers after the timeout, means it is sent again later — with the
+same Message-ID (derived from its key), which mail clients use to show one copy. A message that cannot
+even be composed (a bug meeting odd input) is marked failed with its error and never blocks the rest;
+a server that is down costs a run one timeout, not one per message, and a run stops at its time budget."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -20,7 +28,7 @@ from nianbao.db.models import OutboxMessage
 from nianbao.db.session import unit_of_work
 from nianbao.errors import MailError
 from nianbao.mail.message import compose, message_id_for
-from nianbao.mail.transport import Transport
+from nianbao.mail.transport import ServerDown, Transport
 from nianbao.store import BlobStore
 
 STUCK_AFTER_MINUTES = 10  # a 'sending' row older than this belongs to a deliverer that died
@@ -31,8 +39,10 @@ _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 @dataclass
 class DeliveryReport:
     sent: int = 0
-    failed: int = 0
-    pending: int = 0
+    failed: int = 0  # tried and queued again
+    broken: int = 0  # could not be composed: marked failed, kept with its error
+    pending: int = 0  # still queued after this run
+    stopped: str | None = None  # why the run stopped early (server down, time budget)
 
 
 def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: EmailMessage,
@@ -121,36 +131,63 @@ def _claim(factory: sessionmaker, now: pendulum.DateTime, skip: set[int]) -> Out
     return None
 
 
+def _requeue(factory: sessionmaker, row: OutboxMessage, now: pendulum.DateTime, error: Exception) -> None:
+    delay = min(2 ** row.attempts, MAX_BACKOFF_MINUTES)
+    with unit_of_work(factory) as s:  # unless a deliverer took it over meanwhile
+        s.execute(update(OutboxMessage).where(
+            OutboxMessage.id == row.id, OutboxMessage.status == "sending", OutboxMessage.attempts == row.attempts,
+        ).values(status="queued", last_error=str(error)[:2000], next_attempt_at=now.add(minutes=delay)))
+
+
+def _finish(factory: sessionmaker, row: OutboxMessage, status: str, at: pendulum.DateTime,
+            error: str | None = None) -> None:
+    with unit_of_work(factory) as s:
+        s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
+            status=status, sent_at=at if status == "sent" else None, last_error=error))
+
+
 def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transport, clock: Clock, *,
-                    limit: int | None = None) -> DeliveryReport:
-    """Send what is due, one short transaction per step: claim, send, then mark sent (or queued again
-    with exponential backoff). A crash between sending and marking re-sends after STUCK_AFTER_MINUTES,
-    with the same Message-ID."""
+                    limit: int | None = None, budget_s: float = 300,
+                    progress: Callable[[int], None] | None = None) -> DeliveryReport:
+    """Send what is due over one session, one short transaction per step: claim, send, then mark sent
+    (or queued again with exponential backoff). A crash between sending and marking re-sends after
+    STUCK_AFTER_MINUTES, with the same Message-ID. ``progress`` is called after each message."""
     report = DeliveryReport()
     seen: set[int] = set()
-    while limit is None or report.sent + report.failed < limit:
-        now = clock.now()
-        row = _claim(factory, now, seen)  # a row that failed in this run waits for the next one
-        if row is None:
-            break
-        seen.add(row.id)
-        data = message_bytes(row, store)
-        from_addr = parseaddr(message_from_bytes(data, policy=compat32).get("From", ""))[1]
-        try:
-            transport.send(data, from_addr, list(row.recipients))
-        except MailError as exc:
-            delay = min(2 ** row.attempts, MAX_BACKOFF_MINUTES)
-            with unit_of_work(factory) as s:  # unless a deliverer took it over meanwhile
-                s.execute(update(OutboxMessage).where(
-                    OutboxMessage.id == row.id, OutboxMessage.status == "sending",
-                    OutboxMessage.attempts == row.attempts,
-                ).values(status="queued", last_error=str(exc)[:2000], next_attempt_at=now.add(minutes=delay)))
-            report.failed += 1
-            continue
-        with unit_of_work(factory) as s:
-            s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-                status="sent", sent_at=clock.now(), last_error=None))
-        report.sent += 1
+    started = time.monotonic()
+    with transport.session() as session:
+        while limit is None or report.sent + report.failed < limit:
+            if time.monotonic() - started > budget_s:
+                report.stopped = f"本次发送已用时超过 {budget_s:g} 秒,其余邮件留待下次发送"
+                break
+            now = clock.now()
+            row = _claim(factory, now, seen)  # a row that failed in this run waits for the next one
+            if row is None:
+                break
+            seen.add(row.id)
+            try:
+                data = message_bytes(row, store)
+                from_addr = parseaddr(message_from_bytes(data, policy=compat32).get("From", ""))[1]
+            except Exception as exc:  # noqa: BLE001 - a row that cannot be composed now never will be
+                _finish(factory, row, "failed", now, f"{type(exc).__name__}: {exc}"[:2000])
+                report.broken += 1
+                continue
+            try:
+                session.send(data, from_addr, list(row.recipients))
+            except ServerDown as exc:
+                _requeue(factory, row, now, exc)
+                report.failed += 1
+                report.stopped = str(exc)
+                break
+            except MailError as exc:
+                _requeue(factory, row, now, exc)
+                report.failed += 1
+                continue
+            _finish(factory, row, "sent", clock.now())
+            report.sent += 1
+            if progress:
+                progress(report.sent)
     with unit_of_work(factory) as s:
-        report.pending = len(s.scalars(select(OutboxMessage.id).where(OutboxMessage.status != "sent")).all())
+        report.pending = len(s.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.status.in_(("queued", "sending")))).all())
     return report

@@ -1,4 +1,8 @@
-"""Where outgoing mail goes: a folder of .eml files (embedded default) or an SMTP server."""
+"""Where outgoing mail goes: a folder of .eml files (embedded default) or an SMTP server.
+
+A delivery run opens one session (`Transport.session()`) and sends every due message through it: one
+SMTP connection for the run, replaced when the server dropped it while idle. A server that does not
+answer in time raises `ServerDown`, so the run stops after one timeout instead of one per message."""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import hashlib
 import os
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -13,8 +19,16 @@ from nianbao.errors import MailError
 from nianbao.settings import Settings
 
 
-class Transport(Protocol):
+class ServerDown(MailError):
+    """The mail server cannot be reached or did not answer in time: nothing more is tried this run."""
+
+
+class Session(Protocol):
     def send(self, data: bytes, from_addr: str, to: list[str]) -> None: ...
+
+
+class Transport(Protocol):
+    def session(self) -> AbstractContextManager[Session]: ...
 
 
 class FolderTransport:
@@ -22,6 +36,10 @@ class FolderTransport:
 
     def __init__(self, path: Path):
         self.path = path
+
+    @contextmanager
+    def session(self) -> Iterator[FolderTransport]:
+        yield self
 
     def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
@@ -37,8 +55,7 @@ SECURITY = ("starttls", "ssl", "none")
 
 
 class SmtpTransport:
-    """One connection per message: deliveries are minutes apart, and a fresh connection never meets
-    a session the server already timed out. ``cafile`` trusts a private CA (e.g. a city's own)."""
+    """SMTP over one connection per session; ``cafile`` trusts a private CA (e.g. a city's own)."""
 
     def __init__(self, host: str, port: int, security: str = "starttls", user: str | None = None,
                  password: str | None = None, timeout: float = 30, cafile: str | None = None):
@@ -47,23 +64,87 @@ class SmtpTransport:
         self.host, self.port, self.security = host, port, security
         self.user, self.password, self.timeout, self.cafile = user, password, timeout, cafile
 
-    def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
+    def connect(self) -> smtplib.SMTP:
         try:
             context = ssl.create_default_context(cafile=self.cafile)
             if self.security == "ssl":
                 smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
-            with smtp:
-                if self.security == "starttls":
-                    smtp.starttls(context=context)
-                if self.user:
-                    smtp.login(self.user, self.password or "")
-                # Recipients refused while others were accepted are not retried: a retry would send
-                # the accepted ones a second copy.
-                smtp.sendmail(from_addr, to, data)
+            if self.security == "starttls":
+                smtp.starttls(context=context)
+            if self.user:
+                smtp.login(self.user, self.password or "")
+            return smtp
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailError(f"SMTP {self.host}:{self.port}: {exc}") from exc
+            raise ServerDown(f"SMTP {self.host}:{self.port}: {exc}") from exc
+
+    @contextmanager
+    def session(self) -> Iterator[SmtpSession]:
+        session = SmtpSession(self)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
+        """One message over its own connection (tests, one-off sends)."""
+        with self.session() as s:
+            s.send(data, from_addr, to)
+
+
+class SmtpSession:
+    def __init__(self, transport: SmtpTransport):
+        self.transport, self.smtp = transport, None
+
+    def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
+        """Send one message. A connection the server dropped while idle is found by NOOP and replaced
+        before the message goes out; once the message is on its way nothing is retried here (the
+        server may already hold it: the outbox sends it again later, with the same Message-ID)."""
+        where = f"SMTP {self.transport.host}:{self.transport.port}"
+        if self.smtp is not None and not self._alive():
+            self.close(polite=False)
+        if self.smtp is None:
+            self.smtp = self.transport.connect()
+        try:
+            # Recipients refused while others were accepted are not retried: a retry would send the
+            # accepted ones a second copy.
+            self.smtp.sendmail(from_addr, to, data)
+        except smtplib.SMTPResponseException as exc:
+            if exc.smtp_code == 421:  # the server is shutting the session down
+                self.close(polite=False)
+                raise ServerDown(f"{where}: {exc}") from exc
+            self._reset()  # this message refused: the session goes on with the next one
+            raise MailError(f"{where}: {exc}") from exc
+        except (smtplib.SMTPException, OSError) as exc:  # timed out, disconnected mid-message
+            self.close(polite=False)
+            raise ServerDown(f"{where}: {exc}") from exc
+
+    def _alive(self) -> bool:
+        try:
+            return self.smtp.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
+
+    def _reset(self) -> None:
+        try:
+            self.smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self.close(polite=False)
+
+    def close(self, polite: bool = True) -> None:
+        """QUIT when the server is talking to us; otherwise just drop the socket (a QUIT to a server
+        that stopped answering would wait a whole timeout more)."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            if polite:
+                smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            smtp.close()
 
 
 def open_transport(settings: Settings) -> Transport:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from nianbao.mail.headers import decode_bytes
+from nianbao.textsafe import one_line
+from nianbao.workbook.errors import TooLarge
+from nianbao.workbook.members import read_member
 
 MAX_MEMBERS = 50
 MAX_MEMBER_BYTES = 20 * 1024 * 1024
@@ -17,15 +21,15 @@ UTF8_FLAG = 0x800
 def member_name(info: zipfile.ZipInfo) -> str:
     """zipfile decodes names without the UTF-8 flag as cp437; Chinese Windows wrote them in GBK."""
     if info.flag_bits & UTF8_FLAG:
-        return info.filename
-    return decode_bytes(info.filename.encode("cp437"), "gb18030")
+        return one_line(info.filename, 1000)
+    return one_line(decode_bytes(info.filename.encode("cp437"), "gb18030"), 1000)
 
 
 def unpack_zip(data: bytes, archive: str) -> tuple[list[tuple[str, bytes]], list[str]]:
     """(spreadsheets inside, problems in Chinese). Declared sizes are checked before anything is read."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, ValueError, OverflowError, EOFError, NotImplementedError, RuntimeError, OSError):
         return [], [f"压缩包 {archive} 无法打开(文件损坏或不是 zip 格式)"]
     infos = [i for i in zf.infolist() if not i.is_dir()]
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
@@ -42,7 +46,8 @@ def unpack_zip(data: bytes, archive: str) -> tuple[list[tuple[str, bytes]], list
             problems.append(f"压缩包 {archive} 设有密码,无法读取 {name},请直接附上工作簿")
             continue
         try:
-            files.append((name, zf.read(info)))
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            files.append((name, read_member(zf, info, MAX_MEMBER_BYTES)))
+        except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError,
+                TooLarge) as exc:
             problems.append(f"压缩包 {archive} 中的 {name} 无法解压:{exc}")
     return files, problems

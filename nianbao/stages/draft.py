@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy import select
 
 from nianbao import repo
-from nianbao.collector import bulk_work
 from nianbao.db.models import Draft
 from nianbao.db.session import unit_of_work
 from nianbao.db.tallies import tally_cycle
@@ -80,11 +79,6 @@ def city_aggregate(res: Resources, year: int) -> CityAggregate:
 
 
 def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftResult:
-    with bulk_work():
-        return _make_draft(res, year, out_dir)
-
-
-def _make_draft(res: Resources, year: int, out_dir: Path | None) -> DraftResult:
     cfg, now = res.config, res.clock.now()
     agg = city_aggregate(res, year)
     doc = render_draft(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), generated_at=now)

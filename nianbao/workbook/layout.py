@@ -17,6 +17,10 @@ NA_TEXT = "不涉及"
 MAX_ROWS = 400  # the reader looks no further than this: templates hold far fewer rows
 MAX_COLS = 8
 UNIT_LABEL = "填报单位:"
+# Identity fields as the database holds them, and the report years a workbook can plausibly carry.
+MAX_CODE, MAX_VERSION = 32, 40
+MIN_YEAR, MAX_YEAR = 2000, 2200
+MAX_NOTE, MAX_NARRATIVE = 2000, 4000  # characters of a note or a narrative cell
 
 
 def signature(key: bytes, unit_code: str, year: int, version: str) -> str:

@@ -1,21 +1,26 @@
-"""Reading a returned workbook safely and fast. The file type is sniffed, never taken from the name;
-.xlsx/.xlsm are parsed from their XML with defusedxml (no DTDs, so no entity bombs) after checking
-declared sizes, and only within the template's window of rows and columns, so a sheet declaring a
-million rows or a cell at XFD1048576 costs nothing. .xls/.ods/.et go to python-calamine in a child
-process with a memory and time limit, since a crafted file can make a native reader abort."""
+"""Reading a returned workbook. The file type is sniffed, never taken from the name. An .xlsx/.xlsm is
+first scanned (`scan`: declared and real sizes, DTDs, far-away cells); a plain one is read by
+python-calamine, anything else by the careful parser (`xlsx_cells`: defusedxml, only within the
+template's window). .xls/.ods/.et are read by calamine. Whoever calls `read_workbook` on untrusted
+bytes does so inside the intake's sandbox (a child process with memory and time limits)."""
 
 from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig
+from nianbao.textsafe import multi_line, one_line
 from nianbao.workbook import layout as L
-from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted, NotAWorkbook, TooLarge
+from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted, NotAWorkbook, ReaderFailed, TooLarge
 from nianbao.workbook.xlsx_cells import read_xlsx_cells
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# What zipfile and zlib raise for a broken or unusual archive: a corrupt deflate stream, an unknown
+# compression method, the encryption flag, a truncated member, a bad CRC.
+BROKEN_ZIP = (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError)
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 # An OLE2 file is a spreadsheet only with a workbook stream (BIFF8 "Workbook", BIFF5 "Book"): a .doc is not.
@@ -63,8 +68,8 @@ def sniff(data: bytes, filename: str = "") -> tuple[str, zipfile.ZipFile | None]
     if data.startswith(b"PK\x03\x04"):
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise NotAWorkbook(f"broken zip: {exc}") from None
+        except (*BROKEN_ZIP, ValueError, OverflowError) as exc:
+            raise NotAWorkbook(f"broken zip: {type(exc).__name__}: {exc}") from None
         names = zf.NameToInfo
         if "xl/workbook.xml" in names:
             return "xlsm" if "xl/vbaProject.bin" in names or filename.lower().endswith(".xlsm") else "xlsx", zf
@@ -74,18 +79,26 @@ def sniff(data: bytes, filename: str = "") -> tuple[str, zipfile.ZipFile | None]
     raise NotAWorkbook("not a spreadsheet")
 
 
+def _year(text: str) -> int:
+    """The identity's report year, or 0 when it is not a plausible year (1e999, 3e9, "abc")."""
+    try:
+        y = float(text)
+    except ValueError:
+        return 0
+    return int(y) if y.is_integer() and L.MIN_YEAR <= y <= L.MAX_YEAR else 0
+
+
 def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]], key: bytes,
               config: CityConfig, fmt: str) -> RawWorkbook:
     """Cells by sheet → RawWorkbook: match rows by indicator code, not position."""
     ident = sheets.get(L.IDENTITY_SHEET)
     identity = None
     if ident and ident.get("A1"):
-        code, year, version, sig = (str(ident.get(c, "") or "").strip() for c in ("A1", "B1", "C1", "D1"))
-        try:
-            y = int(float(year))
-        except ValueError:
-            y = 0
-        identity = Identity(code, y, version, sig == L.signature(key, code, y, version))
+        code, year, version, sig = (one_line(ident.get(c, ""), 80) for c in ("A1", "B1", "C1", "D1"))
+        y = _year(year)
+        valid = y != 0 and len(code) <= L.MAX_CODE and len(version) <= L.MAX_VERSION \
+            and sig == L.signature(key, code, y, version)
+        identity = Identity(code, y, version, valid)
     unit_name = None
     codes = config.input_codes
     wb = RawWorkbook(identity, None, fmt)
@@ -93,7 +106,7 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
     for sheet, cells in sheets.items():
         if sheet in (L.IDENTITY_SHEET, L.NARRATIVE_SHEET):
             continue
-        label = str(cells.get("A2") or "")
+        label = one_line(cells.get("A2"), 200)
         if label.startswith(L.UNIT_LABEL) and unit_name is None:
             unit_name = label.removeprefix(L.UNIT_LABEL).strip()
         missing = formulas.get(sheet, ())
@@ -114,7 +127,7 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
                 wb.formula_errors.append(Cell(None, sheet, vref))
             note = cells.get(nref)
             if note is not None:
-                note = str(note).strip()
+                note = multi_line(note, L.MAX_NOTE)
                 if note:
                     wb.notes[code] = note
     wb.unit_name = unit_name
@@ -129,38 +142,37 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
         if sec not in sections:
             continue
         for col, kind in (("C", "highlight"), ("D", "problem")):
-            text = str(nar.get(f"{col}{row}") or "").strip()
+            text = multi_line(nar.get(f"{col}{row}"), L.MAX_NARRATIVE)
             if text:
                 wb.narratives.append((sec, kind, text))
     return wb
 
 
-def _read_xlsx(data: bytes, zf: zipfile.ZipFile, careful: bool
+def _read_xlsx(zf: zipfile.ZipFile, data: bytes, careful: bool
                ) -> tuple[dict[str, dict[str, object]], dict[str, set[str]]]:
-    from nianbao.workbook.fast_xlsx import read_with_calamine, scan
+    from nianbao.workbook.calamine import calamine_cells
+    from nianbao.workbook.scan import scan
 
-    try:
-        safe, formula_paths = scan(zf, data)
-    except zipfile.BadZipFile as exc:
-        raise NotAWorkbook(f"broken zip: {exc}") from None
-    if careful or not safe or formula_paths:  # the careful parser also knows which sheet each formula is on
+    if careful or not scan(zf):
         return read_xlsx_cells(data)
-    try:
-        return read_with_calamine(data), {}
-    except Exception as exc:  # calamine's own error types for files it cannot read
-        raise NotAWorkbook(f"unreadable xlsx: {exc}") from None
+    return calamine_cells(data), {}
 
 
 def read_workbook(data: bytes, filename: str, key: bytes, config: CityConfig, careful: bool = False) -> RawWorkbook:
     """Raise a WorkbookError subclass for anything that is not a readable workbook. ``careful`` keeps
-    calamine out of this process even for a file the scan passed (after a worker died reading it)."""
+    calamine away even from a file the scan passed (used after a sandbox worker died reading it)."""
     if len(data) > MAX_FILE_BYTES:
         raise TooLarge(f"{len(data)} bytes")
     fmt, zf = sniff(data, filename)
-    if zf is not None and fmt in ("xlsx", "xlsm"):
-        sheets, formulas = _read_xlsx(data, zf, careful)
-    else:
-        from nianbao.workbook.native import read_native_cells
+    try:
+        if zf is not None and fmt in ("xlsx", "xlsm"):
+            sheets, formulas = _read_xlsx(zf, data, careful)
+        elif careful:  # calamine is the only reader of this format, and reading it already failed once
+            raise ReaderFailed(f"{fmt}: not read again after the reader failed")
+        else:
+            from nianbao.workbook.calamine import calamine_cells
 
-        sheets, formulas = read_native_cells(data, fmt), {}
+            sheets, formulas = calamine_cells(data), {}
+    except BROKEN_ZIP as exc:
+        raise NotAWorkbook(f"broken archive: {type(exc).__name__}: {exc}") from None
     return interpret(sheets, formulas, key, config, fmt)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
+from xml.etree.ElementTree import ParseError
 
 from defusedxml.ElementTree import iterparse, parse
 from defusedxml.common import DefusedXmlException
@@ -112,9 +114,6 @@ def read_xlsx_cells(data: bytes) -> tuple[dict[str, dict[str, object]], dict[str
         return sheets, formulas
     except DefusedXmlException as exc:
         raise Hostile(f"XML with DTD or entities: {exc}") from None
-    except (zipfile.BadZipFile, KeyError, ValueError, EOFError) as exc:
-        raise NotAWorkbook(f"unreadable xlsx: {exc}") from None
-    except Exception as exc:  # ParseError and zlib errors from crafted files
-        if exc.__class__.__name__ in ("ParseError", "error"):
-            raise NotAWorkbook(f"unreadable xlsx: {exc}") from None
-        raise
+    except (ParseError, KeyError, ValueError, OverflowError, IndexError, zipfile.BadZipFile, zlib.error,
+            NotImplementedError, RuntimeError, EOFError) as exc:  # what crafted or broken files raise
+        raise NotAWorkbook(f"unreadable xlsx: {type(exc).__name__}: {exc}") from None

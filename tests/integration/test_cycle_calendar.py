@@ -11,7 +11,7 @@ from sqlalchemy import select
 from nianbao.db.models import OutboxMessage, Reminder
 from nianbao.db.session import unit_of_work
 from nianbao.mail.outbox import deliver_pending
-from nianbao.stages.intake import poll_inbox
+from nianbao.intake.run import poll_inbox
 from nianbao.stages.open_cycle import open_cycle
 from nianbao.stages.remind import remind
 from nianbao.workdays import WorkCalendar

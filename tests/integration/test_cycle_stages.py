@@ -11,7 +11,7 @@ from nianbao.db.session import unit_of_work
 from nianbao.mail.outbox import deliver_pending
 from nianbao.stages.draft import deliver_draft, make_draft
 from nianbao.stages.export import export_values
-from nianbao.stages.intake import poll_inbox
+from nianbao.intake.run import poll_inbox
 from nianbao.stages.open_cycle import open_cycle
 from nianbao.stages.remind import remind
 from nianbao.stages.status import cycle_status
@@ -130,7 +130,7 @@ def test_history_shows_what_changed_between_accepted_versions(res):
 
 
 def test_the_administrator_can_release_a_held_workbook(res):
-    from nianbao.stages.intake import release_held
+    from nianbao.intake.release import release_held
 
     unit = units(res, 1)[0]
     mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), sender="clerk.personal@qq.com"))
@@ -152,7 +152,7 @@ def test_a_mailed_workbook_is_kept_only_inside_its_archived_mail(res):
 
 def test_releasing_a_held_workbook_whose_mail_is_gone_says_so(res):
     from nianbao.errors import NianbaoError
-    from nianbao.stages.intake import release_held
+    from nianbao.intake.release import release_held
 
     unit = units(res, 1)[0]
     mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), sender="clerk.personal@qq.com"))

@@ -1,4 +1,4 @@
-"""Intake by batches: one transaction per batch, worker processes for a full batch, and the order of
+"""Intake by batches: one transaction per batch, read in the sandbox's processes, and the order of
 files within a batch kept (a later file from the same unit replaces an earlier one)."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from nianbao.db.models import InboundMessage, OutboxMessage, Submission
 from nianbao.db.session import unit_of_work
-from nianbao.stages.intake import poll_inbox
+from nianbao.intake.run import poll_inbox
 from nianbao.stages.open_cycle import open_cycle
+from tests import hostile
 from tests.factories import filled, mail_in, resources, unit_mail
 
 YEAR = 2026
@@ -44,8 +45,8 @@ def test_worker_processes_store_and_answer_every_mail_once(res):
 def test_later_file_of_the_same_unit_in_one_batch_supersedes_the_earlier(res):
     unit = list(res.config.reporting_units)[0]
     first = second = filled(res, unit, YEAR)  # two mails (own Message-IDs) with the same workbook
-    mail_in(res, unit_mail(res, unit, YEAR, first))
-    mail_in(res, unit_mail(res, unit, YEAR, second))
+    mail_in(res, unit_mail(res, unit, YEAR, first, n=1))
+    mail_in(res, unit_mail(res, unit, YEAR, second, n=2))
     poll_inbox(batched(res, size=10, processes=1))
     with unit_of_work(res.db) as s:
         subs = s.scalars(select(Submission).where(Submission.unit_code == unit.code).order_by(Submission.id)).all()
@@ -55,9 +56,9 @@ def test_later_file_of_the_same_unit_in_one_batch_supersedes_the_earlier(res):
 
 def test_a_resubmission_in_a_later_run_supersedes_the_stored_one(res):
     unit = list(res.config.reporting_units)[0]
-    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), n=1))
     poll_inbox(res)
-    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), n=2))
     poll_inbox(res)
     with unit_of_work(res.db) as s:
         subs = s.scalars(select(Submission).where(Submission.unit_code == unit.code).order_by(Submission.id)).all()
@@ -65,28 +66,18 @@ def test_a_resubmission_in_a_later_run_supersedes_the_stored_one(res):
     assert subs[1].supersedes_id == subs[0].id
 
 
-def test_a_batch_whose_worker_died_is_prepared_again_in_this_process_without_calamine(res, monkeypatch):
-    import os
-    import signal
-    import time
-
-    from nianbao.stages.preparing import InWorkers
-    from nianbao.workbook import fast_xlsx
-
-    def must_not_run(data):  # what killed the worker must not get a second chance in this process
-        raise AssertionError("calamine called in the main process after a worker died")
-
-    monkeypatch.setattr(fast_xlsx, "read_with_calamine", must_not_run)
-
-    unit = list(res.config.reporting_units)[0]
-    items = [(None, unit_mail(res, unit, YEAR, filled(res, unit, YEAR)))]
-    workers = InWorkers(res.store, res.config, res.hmac_key, 2)
-    try:
-        assert workers.pool.submit(int, "1").result() == 1  # the workers are up
-        for pid in list(workers.pool._processes):  # noqa: SLF001 - a real crash, as a native reader would cause
-            os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
-        mails = workers.submit(items).result()
-    finally:
-        workers.close()
-    assert [b.unit.code for m in mails for b in m.workbooks] == [unit.code]
+def test_a_workbook_that_kills_its_sandbox_process_costs_only_its_own_mail(res):
+    """A real calamine abort (an .ods asking for ~100 million cells, over the child's memory limit):
+    the batch's other mails are stored and answered, this one is answered too, nothing is retried."""
+    units = list(res.config.reporting_units)[:5]
+    for n, unit in enumerate(units):
+        mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), n=n))
+    mail_in(res, hostile.mail_with(res, "报表.ods", hostile.ods_cell_flood()))
+    report = poll_inbox(batched(res, size=3, processes=2))
+    accepted = sorted(a.unit.code for m in report.messages for a in m.attachments if a.status == "accepted")
+    assert accepted == sorted(u.code for u in units)
+    flood = next(m for m in report.messages if m.attachments and m.attachments[0].filename == "报表.ods")
+    assert flood.attachments[0].status == "rejected" and "超时或占用资源过多" in flood.attachments[0].reasons[0]
+    with unit_of_work(res.db) as s:
+        assert len(s.scalars(select(OutboxMessage.key).where(OutboxMessage.key.like("reply/%"))).all()) == 6
+    assert poll_inbox(res).messages == []

@@ -15,7 +15,7 @@ from nianbao.db.tallies import tally_cycle
 from nianbao.report.tally import ranked_codes, tally_reports
 from nianbao.stages.draft import city_aggregate, make_draft, unit_reports
 from nianbao.stages.export import export_values, export_workbook
-from nianbao.stages.intake import ingest_workbook_file
+from nianbao.intake.release import ingest_workbook_file
 from nianbao.stages.open_cycle import open_cycle
 from tests.factories import filled, resources
 

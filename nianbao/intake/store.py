@@ -16,7 +16,7 @@ from nianbao import repo
 from nianbao.cityconfig import CityConfig, Unit
 from nianbao.db.bulk import insert_rows
 from nianbao.db.models import Cycle, Narrative, Submission, Value
-from nianbao.stages.prepare import PreparedWorkbook, prepare_workbook
+from nianbao.intake.prepare import PreparedWorkbook
 from nianbao.workbook.checks import CheckResult, check_workbook
 
 
@@ -27,6 +27,7 @@ VALUE_COLUMNS = ("submission_id", "indicator_code", "value", "na", "note")
 class Outcome:
     filename: str
     status: str  # accepted | rejected | held | superseded (a later file of the same batch replaced it)
+    superseded_by: str | None = None  # the file that replaced it
     unit: Unit | None = None
     year: int | None = None
     reasons: list[str] = field(default_factory=list)  # Chinese, one per problem
@@ -114,17 +115,18 @@ def write(s: Session, jobs: list[Job]) -> None:
     rows = []
     for j in todo:
         out, key = j.outcome, (j.cycle_id, j.outcome.unit.code if j.outcome.unit else "")
-        status = out.status
-        if status == "accepted" and current.get(key) is not j:
-            status = "superseded"  # an earlier file of this batch, replaced by a later one
         if out.status == "accepted":
             chain.append((j, key))
+            if current.get(key) is not j:  # an earlier file of this batch, replaced by a later one
+                out.status, out.superseded_by = "superseded", current[key].outcome.filename
+        status = out.status
         raw = j.book.raw
         rows.append(dict(
             cycle_id=j.cycle_id, unit_code=out.unit.code if out.unit else None, message_pk=j.message_pk,
             filename=out.filename, sha256=j.book.sha256, sender=j.sender or "", received_at=j.received_at,
             status=status, errors=out.reasons, warnings=out.warnings,
-            template_version=raw.identity.version if raw and raw.identity else None, supersedes_id=None))
+            template_version=raw.identity.version if raw and raw.identity and raw.identity.signature_valid else None,
+            supersedes_id=None))
     if not rows:
         return
     ids = s.scalars(insert(Submission).returning(Submission.id, sort_by_parameter_order=True), rows).all()
@@ -151,12 +153,3 @@ def write(s: Session, jobs: list[Job]) -> None:
     insert_rows(s, Value.__table__, VALUE_COLUMNS, values)
     insert_rows(s, Narrative.__table__, ("submission_id", "section", "kind", "text"), texts)
 
-
-def process_workbook(
-    s: Session, config: CityConfig, key: bytes, *, data: bytes, filename: str, sha256: str,
-    sender: str | None, received_at: pendulum.DateTime, message_pk: int | None,
-) -> Outcome:
-    """Read, identify, check and store one workbook inside the caller's transaction."""
-    book = prepare_workbook(config, key, data, filename, sender, sha256)
-    job = Job(book, sender, received_at, message_pk)
-    return store_workbooks(s, config, [job])[0]

@@ -1,0 +1,216 @@
+"""Stage 2, intake: archive each raw mail, read it in the sandbox, store the results and queue the
+answers, a batch of mails in one transaction; only then are the mails marked processed in the mailbox.
+
+A failure belongs to its mail, never to the run. A mail the sandbox cannot read is answered as
+unreadable; a batch that fails to store is stored again mail by mail, so the others go in; a mail that
+still fails is retried by the next polls and, after `max_attempts`, answered, recorded as failed and
+moved to the mailbox's failed folder. Only the database itself being unreachable stops the run.
+
+A crash before the commit leaves the mails unprocessed (read again next time); a crash after the commit
+but before marking finds the mails' keys already stored and only marks them. Two workers racing on the
+same mail collide on the unique keys of inbound_message: the losing batch rolls back and its mails are
+settled one at a time, each either found stored by the other worker (a duplicate) or stored now."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+
+import pendulum
+from sqlalchemy import insert, or_, select
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.orm import Session
+
+from nianbao.db.models import InboundMessage, MailFailure
+from nianbao.db.session import unit_of_work
+from nianbao.intake.prepare import PreparedMail
+from nianbao.intake.replies import failure_row, reply_row
+from nianbao.intake.report import IntakeReport, MessageReport
+from nianbao.intake.sandbox import Batch, Item
+from nianbao.intake.store import Job, decide, write
+from nianbao.mail.inbox_types import RawMail
+from nianbao.mail.outbox import enqueue_many
+from nianbao.resources import Resources
+
+log = logging.getLogger(__name__)
+# The database is down or locked: the run's problem, not the mail's. Everything else a store step raises
+# for one mail (a value the schema refuses, a bug meeting odd input) is that mail's.
+DB_UNREACHABLE = (OperationalError, InterfaceError)
+
+
+def ingest_mail(res: Resources, data: bytes, source_key: str | None = None,
+                received_at: pendulum.DateTime | None = None) -> MessageReport:
+    """Archive, read, check, store and answer one raw mail. Safe to call again with the same bytes."""
+    raw = RawMail(source_key or "", data, received_at=received_at)
+    return _finish(res, [raw], _submit(res, [raw]), res.clock.now())[0]
+
+
+def _submit(res: Resources, raws: list[RawMail]) -> Batch:
+    """Archive the raw mails (durably) before anything parses them, then start reading them."""
+    whole = [r for r in raws if r.whole]
+    shas = iter(res.store.put_many([r.data for r in whole], ".eml"))
+    items: list[Item] = [(r.source_key or None, next(shas) if r.whole else "", r.data, r.whole) for r in raws]
+    return res.sandbox().prepare(res.hmac_key, items)
+
+
+def _finish(res: Resources, raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> list[MessageReport]:
+    mails = batch.result()
+    for raw, m in zip(raws, mails):
+        m.received_at = raw.received_at or m.received_at or now
+    return commit(res, mails, now)
+
+
+def commit(res: Resources, mails: list[PreparedMail], now: pendulum.DateTime) -> list[MessageReport]:
+    try:
+        with unit_of_work(res.db) as s:
+            return _store_mails(s, res, mails, now)
+    except DB_UNREACHABLE:
+        raise
+    except Exception:  # noqa: BLE001 - a racing worker or one mail's bad data: settle each mail alone
+        return [_settle(res, m, now) for m in mails]
+
+
+def _settle(res: Resources, mail: PreparedMail, now: pendulum.DateTime, attempts: int = 3) -> MessageReport:
+    """Store one mail alone. A collision is this very mail stored by another worker (then a duplicate)
+    or a race for the same unit's current workbook, retried since the other worker's row is now
+    visible; any other error is this mail's failure."""
+    error: BaseException | None = None
+    for _ in range(attempts):
+        try:
+            with unit_of_work(res.db) as s:
+                return _store_mails(s, res, [mail], now)[0]
+        except IntegrityError as exc:
+            error = exc
+        except DB_UNREACHABLE:
+            raise
+        except (DBAPIError, Exception) as exc:  # noqa: BLE001 - see the module's docstring
+            error = exc
+            break
+    return _failed(res, mail, now, error)
+
+
+def _failed(res: Resources, mail: PreparedMail, now: pendulum.DateTime, error: BaseException | None) -> MessageReport:
+    """Count a failed attempt; at `max_attempts`, record the mail as failed and answer its sender."""
+    detail = f"{type(error).__name__}: {error}"[:2000]
+    log.warning("mail %s could not be stored: %s", mail.source_key or mail.sha256[:12], detail)
+    with unit_of_work(res.db) as s:
+        row = s.get(MailFailure, mail.dedup_key) or MailFailure(key=mail.dedup_key, attempts=0, first_at=now)
+        row.attempts, row.last_error, row.last_at = row.attempts + 1, detail, now
+        s.add(row)
+        attempts = row.attempts
+    if attempts < res.settings.intake_max_attempts:
+        return _report(mail, "retry")
+    mail.failure, mail.detail, mail.workbooks, mail.notes = "unstorable", detail, [], []
+    try:  # the mail's own record and the answer to its sender, without what could not be stored
+        with unit_of_work(res.db) as s:
+            return _store_mails(s, res, [mail], now)[0]
+    except DB_UNREACHABLE:
+        raise
+    except Exception:  # noqa: BLE001 - not even that: the mail is kept in the failed folder, unanswered
+        log.exception("mail %s: even its failure could not be recorded", mail.source_key or mail.sha256[:12])
+        return _report(mail, "failed")
+
+
+def _report(m: PreparedMail, status: str) -> MessageReport:
+    p = m.parsed
+    return MessageReport(m.source_key or m.sha256[:12], p.message_id, p.sender, p.subject, status,
+                         notes=list(m.notes), failure=m.failure, received_at=m.received_at, date_header=p.date)
+
+
+def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pendulum.DateTime) -> list[MessageReport]:
+    dkeys, skeys = _stored_keys(s, mails)
+    reports, fresh = [], []
+    for m in mails:
+        report = _report(m, "failed" if m.failure else "processed")
+        reports.append(report)
+        if m.dedup_key in dkeys or (m.source_key and m.source_key in skeys):
+            report.status = "duplicate"
+            continue
+        dkeys.add(m.dedup_key)
+        if m.source_key:
+            skeys.add(m.source_key)
+        fresh.append((m, report))
+    if not fresh:
+        return reports
+    jobs = [[Job(b, m.parsed.sender, m.received_at) for b in m.workbooks] for m, _ in fresh]
+    decide(s, res.config, [j for js in jobs for j in js])
+    pks = s.scalars(insert(InboundMessage).returning(InboundMessage.id, sort_by_parameter_order=True), [
+        dict(source_key=m.source_key, dedup_key=m.dedup_key, message_id=m.parsed.message_id, sha256=m.sha256,
+             sender=m.parsed.sender, subject=m.parsed.subject, received_at=m.received_at, processed_at=now,
+             date_header=m.parsed.date, status="failed" if m.failure else "processed",
+             summary={"attachments": [(j.outcome.filename, j.outcome.status) for j in js],
+                      **({"failure": m.failure, "detail": m.detail} if m.failure else {})})
+        for (m, _), js in zip(fresh, jobs)]).all()
+    for js, pk in zip(jobs, pks):
+        for j in js:
+            j.message_pk = pk
+    write(s, [j for js in jobs for j in js])
+    intake = res.config.intake_address.lower()
+    replies = []
+    for (m, report), js, pk in zip(fresh, jobs, pks):
+        report.attachments, report.message_pk = [j.outcome for j in js], pk
+        if not m.parsed.sender or m.parsed.sender.lower() == intake:
+            continue
+        key = f"reply/{m.sha256 or m.dedup_key}"
+        replies.append(failure_row(res, m, key=key, now=now) if m.failure else
+                       reply_row(res, m.parsed, report.attachments, report.notes, key=key, now=now))
+    enqueue_many(s, replies)
+    return reports
+
+
+def _stored_keys(s: Session, mails: list[PreparedMail]) -> tuple[set[str], set[str]]:
+    """Dedup keys and mailbox keys of these mails already stored (by an earlier run or another worker)."""
+    dkeys = [m.dedup_key for m in mails]
+    skeys = [m.source_key for m in mails if m.source_key]
+    cond = InboundMessage.dedup_key.in_(dkeys)
+    if skeys:
+        cond = or_(cond, InboundMessage.source_key.in_(skeys))
+    found = s.execute(select(InboundMessage.dedup_key, InboundMessage.source_key).where(cond)).all()
+    return {d for d, _ in found}, {k for _, k in found if k}
+
+
+def _batches(items: Iterable[RawMail], count: int, max_bytes: int) -> Iterator[list[RawMail]]:
+    """Batches of at most ``count`` mails and about ``max_bytes`` bytes (a mail larger than that is a
+    batch of its own), so a mailbox of big mails never sits in memory at once."""
+    batch: list[RawMail] = []
+    size = 0
+    for raw in items:
+        if batch and (len(batch) >= count or size + len(raw.data) > max_bytes):
+            yield batch
+            batch, size = [], 0
+        batch.append(raw)
+        size += len(raw.data)
+    if batch:
+        yield batch
+
+
+def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None = None) -> IntakeReport:
+    """Read every unprocessed mail once; mark each processed only after its results are committed.
+
+    Batch k+1 is read in the sandbox's processes while batch k is stored, so a big inbox costs little
+    more than reading its workbooks."""
+    report = IntakeReport()
+    inbox = res.open_inbox()
+    pending: tuple[list[RawMail], Batch, pendulum.DateTime] | None = None
+
+    def finish(raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> None:
+        for raw, msg in zip(raws, _finish(res, raws, batch, now)):
+            if msg.status == "failed":
+                inbox.mark_failed(raw.source_key)
+            elif msg.status != "retry":
+                inbox.mark_processed(raw.source_key)
+            report.messages.append(msg)
+            if progress:
+                progress(msg)
+
+    try:
+        for raws in _batches(inbox.fetch(), res.settings.intake_batch, res.settings.intake_batch_bytes):
+            job = (raws, _submit(res, raws), res.clock.now())
+            if pending:
+                finish(*pending)
+            pending = job
+        if pending:
+            finish(*pending)
+    finally:
+        inbox.close()
+    return report

@@ -1,0 +1,78 @@
+"""What an .xlsx must not hold before calamine reads it, checked with the standard library's zipfile.
+
+Every member is inflated by zipfile in steps (`members.read_member`), which stops at the declared size
+and checks the CRC: a member that inflates to more than it declares (a "lying" zip bomb) is refused
+here, before any reader sees it, and declared sizes are capped. Every XML part is refused if its prolog declares a DTD or entities.
+Every part that holds sheet data (found by its content, so a sheet moved out of `xl/worksheets/` and
+re-pointed in workbook.xml.rels is found too) is searched in one regex pass for what calamine would
+place far away — it allocates the whole rectangle up to the farthest cell — and for formulas without a
+cached value. Anything unusual sends the file to the careful, window-bounded XML parser instead."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+from nianbao.workbook import layout as L
+from nianbao.workbook.errors import Hostile, TooLarge
+from nianbao.workbook.members import read_member
+from nianbao.workbook.xlsx_cells import MAX_MEMBER, MAX_TOTAL
+
+# Calamine places a cell by its own r (or, without one, by counting), so anything it could place far is
+# refused: a row or cell whose row number could be past the window, a three-letter column, and any
+# <c>/<row> not in Excel's own form (r="…" first, double quotes): r later in the tag, single quotes,
+# no r at all. Formula elements are found in the same pass.
+_MARKS = re.compile(
+    rb"<(?:"
+    rb'row r="(?P<row>\d{%(d)d,})"'
+    rb'|c r="(?:(?P<col3>[A-Z]{3})|[A-Z]{1,2}(?P<cellrow>\d{%(d)d,})")'
+    rb"|(?P<f>f)[ >/]"
+    rb'|(?P<odd>(?:c|row)(?=[\s/>])(?! r="[A-Z]{0,3}\d+"))'
+    rb")" % {b"d": len(str(L.MAX_ROWS))})
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # calamine matches by local name: <x:c> is a cell too
+_VALUE = re.compile(rb"<v>[^<]+</v>")
+_FORMULA_CELL = re.compile(rb'<c r="[A-Z]+\d+"[^>]*>(.*?)</c>', re.S)
+_FIRST_ELEMENT = re.compile(rb"<[^?!]")
+PROLOG = 4096  # a DTD can only sit before the root element
+
+
+def _prolog_is_plain(xml: bytes) -> bool:
+    """Raise Hostile for a DTD before the root element; False when the root is not within PROLOG bytes
+    (a long comment could hide one: the careful parser, which refuses every DTD, decides)."""
+    root = _FIRST_ELEMENT.search(xml, 0, PROLOG)
+    prolog = xml[:root.start()] if root else xml[:PROLOG]
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
+        raise Hostile("XML with DTD or entities")
+    return root is not None or not xml.strip()
+
+
+def _sheet_is_plain(xml: bytes) -> tuple[bool, bool]:
+    """(nothing calamine could place far away, some formula lacks its cached value)."""
+    safe, has_formula = not _PREFIXED.search(xml), False
+    for m in _MARKS.finditer(xml):
+        if m["f"]:
+            has_formula = True
+        elif m["odd"] or m["col3"] or int(m["row"] or m["cellrow"]) > L.MAX_ROWS:
+            safe = False
+    missing = has_formula and any(
+        (b"<f>" in inner or b"<f " in inner or b"<f/>" in inner) and not _VALUE.search(inner)
+        for inner in _FORMULA_CELL.findall(xml))
+    return safe, missing
+
+
+def scan(zf: zipfile.ZipFile) -> bool:
+    """True when calamine may read the file; False sends it to the careful parser. Raises TooLarge or
+    Hostile, and zipfile's own errors (bad CRC, unsupported compression, encryption) for broken files."""
+    infos = zf.infolist()
+    if any(i.file_size > MAX_MEMBER for i in infos) or sum(i.file_size for i in infos) > MAX_TOTAL:
+        raise TooLarge("declared uncompressed size over the limit")
+    safe = True
+    for info in infos:
+        data = read_member(zf, info, MAX_MEMBER)  # inflated in steps; CRC checked
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        safe = _prolog_is_plain(data) and safe
+        if b"sheetData" in data:
+            plain, missing = _sheet_is_plain(data)
+            safe = safe and plain and not missing
+    return safe

@@ -1,0 +1,86 @@
+"""No mail can stop the intake: every poison found when the intake was attacked, mixed with good mail,
+through a real Maildir and a real dovecot mailbox, on SQLite and PostgreSQL. Two runs: the first
+answers every mail exactly once and leaves nothing behind, the second finds nothing to do."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from sqlalchemy import func, select
+
+from nianbao.clock import FixedClock
+from nianbao.db.models import InboundMessage, OutboxMessage, Submission
+from nianbao.db.session import unit_of_work
+from nianbao.intake.run import poll_inbox
+from nianbao.resources import make_resources
+from nianbao.stages.open_cycle import open_cycle
+from nianbao.workbook.fill import fill_workbook
+from nianbao.workbook.template import build_template
+from tests import hostile
+from tests.factories import filled, mail_in, resources, unit_mail
+from tests.mail.conftest import clear_imap, deliver
+
+AT = pendulum.datetime(2027, 1, 5, 10, tz="Asia/Shanghai")
+YEAR = 2026
+
+
+def _mails(res) -> tuple[dict[str, bytes], list[str]]:
+    units = list(res.config.reporting_units)
+    good = {f"good_{u.code}": unit_mail(res, u, YEAR, filled(res, u, YEAR), n=1) for u in units[:3]}
+    victim = units[3]
+    poisons = hostile.poison_mails(res, victim, YEAR, filled(res, victim, YEAR))
+    blank = build_template(res.config, victim, YEAR, {}, res.hmac_key)
+    narrative = fill_workbook(blank, {}, narratives=[("F1", "highlight", "亮点_x0000_内容")])
+    poisons["nul_in_narrative"] = unit_mail(res, victim, YEAR, narrative, n=99)
+    return {**good, **poisons}, [u.code for u in units[:3]]
+
+
+def _check(res, report, mails: dict[str, bytes], good_units: list[str]) -> None:
+    assert len(report.messages) == len(mails)
+    assert all(m.status in ("processed", "failed") for m in report.messages), \
+        [(m.subject, m.status) for m in report.messages]
+    with unit_of_work(res.db) as s:
+        stored = s.scalar(select(func.count()).select_from(InboundMessage))
+        replies = s.scalars(select(OutboxMessage.key).where(OutboxMessage.key.like("reply/%"))).all()
+        accepted = set(s.scalars(select(Submission.unit_code).where(Submission.status == "accepted")))
+    assert stored == len(mails)
+    assert len(replies) == len(set(replies)) == len(mails)  # every mail answered exactly once
+    assert set(good_units) <= accepted
+
+
+@pytest.fixture
+def maildir_res(settings, db_url):
+    r = resources(settings, db_url, AT)
+    open_cycle(r, YEAR)
+    return r
+
+
+def test_poison_mail_in_a_maildir_is_answered_once_and_never_stops_the_others(maildir_res):
+    res = maildir_res
+    mails, good_units = _mails(res)
+    for raw in mails.values():
+        mail_in(res, raw)
+    _check(res, poll_inbox(res), mails, good_units)
+    assert poll_inbox(res).messages == []  # nothing left to retry
+
+
+@pytest.fixture
+def imap_res(settings, dovecot, db_url):
+    clear_imap(dovecot, "INBOX", "processed", "failed")
+    mail = {"inbound": {"backend": "imap", "host": "127.0.0.1", "port": dovecot["port"], "user": dovecot["user"],
+                        "security": "none", "folder": "INBOX", "processed_folder": "processed",
+                        "failed_folder": "failed"},
+            "outbound": {"backend": "folder", "path": "mail/outbox"}}
+    env = {**settings.env, "NIANBAO_IMAP_PASSWORD": dovecot["password"]}
+    r = make_resources(settings.with_(mail=mail, env=env, database_url=db_url), clock=FixedClock(AT), cached=False)
+    open_cycle(r, YEAR)
+    return r
+
+
+def test_poison_mail_in_a_dovecot_mailbox_is_answered_once_and_never_stops_the_others(imap_res, dovecot):
+    res = imap_res
+    mails, good_units = _mails(res)
+    for raw in mails.values():
+        deliver(dovecot["maildir"], raw, dovecot["owner"])
+    _check(res, poll_inbox(res), mails, good_units)
+    assert poll_inbox(res).messages == []

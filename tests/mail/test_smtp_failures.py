@@ -1,0 +1,154 @@
+"""An SMTP server that misbehaves costs a delivery run one timeout, never one per message, and never a
+duplicate outbox row: a black hole (accepts the connection, never speaks), a slow acknowledger (stores
+the mail, answers after the client gave up), and one connection for a whole run otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import pendulum
+import pytest
+from sqlalchemy import func, select
+
+from nianbao.clock import FixedClock
+from nianbao.db.models import OutboxMessage
+from nianbao.db.session import unit_of_work
+from nianbao.mail.outbox import deliver_pending, enqueue_many, text_row
+from nianbao.mail.transport import SmtpTransport
+from tests.factories import resources
+from tests.mail.conftest import free_port
+
+AT = pendulum.datetime(2027, 1, 6, 9, tz="Asia/Shanghai")
+TIMEOUT = 1.5
+
+
+@pytest.fixture
+def res(settings, db_url):
+    r = resources(settings, db_url, AT)
+    rows = [text_row(key=f"reply/{n}", kind="receipt", sender=("南通市依法治市办", "nianbao@example.cn"),
+                     to=[f"unit{n}@example.cn"], cc=[], subject=f"回执 {n}", body="已收到。", in_reply_to=None, now=AT)
+            for n in range(5)]
+    with unit_of_work(r.db) as s:
+        enqueue_many(s, rows)
+    return r
+
+
+@pytest.fixture
+def black_hole():
+    """A port that accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join()
+    for c in held:
+        c.close()
+    server.close()
+
+
+class SlowAck:
+    """aiosmtpd handler: keeps each message, then answers only after the client's timeout."""
+
+    def __init__(self, delay: float):
+        self.delay, self.received, self.sessions = delay, [], set()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope.original_content)
+        self.sessions.add(id(session))
+        await asyncio.sleep(self.delay)
+        return "250 OK"
+
+
+class Counting:
+    def __init__(self):
+        self.received, self.sessions = [], set()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append(envelope.original_content)
+        self.sessions.add(id(session))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_with():
+    from aiosmtpd.controller import Controller
+
+    controllers = []
+
+    def start(handler):
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+        controller.start()
+        controllers.append(controller)
+        return controller.port
+
+    yield start
+    for c in controllers:
+        c.stop()
+
+
+def rows(res) -> int:
+    with unit_of_work(res.db) as s:
+        return s.scalar(select(func.count()).select_from(OutboxMessage))
+
+
+def test_a_black_hole_server_costs_one_timeout_per_run(res, black_hole):
+    transport = SmtpTransport("127.0.0.1", black_hole, "none", timeout=TIMEOUT)
+    start = time.monotonic()
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert time.monotonic() - start < TIMEOUT * 3
+    assert report.sent == 0 and report.failed == 1 and report.pending == 5 and report.stopped
+    assert rows(res) == 5
+
+
+def test_a_server_that_answers_after_the_timeout_is_tried_once_per_run_with_the_same_message(res, smtp_with):
+    handler = SlowAck(delay=TIMEOUT * 2)
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    for _ in range(3):
+        start = time.monotonic()
+        report = deliver_pending(res.db, res.store, transport, res.clock)
+        assert time.monotonic() - start < TIMEOUT * 3
+        assert report.sent == 0 and report.failed == 1
+        res.clock.advance(hours=7)  # past the longest backoff
+    assert rows(res) == 5
+    # At least once, never more than once a run, and always the same message (same Message-ID).
+    assert len(handler.received) == 3
+    ids = {line for raw in handler.received for line in raw.splitlines() if line.startswith(b"Message-ID")}
+    assert len(ids) == 1
+
+
+def test_a_healthy_server_gets_a_whole_run_over_one_connection(res, smtp_with):
+    handler = Counting()
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert report.sent == 5 and report.pending == 0
+    assert len(handler.received) == 5 and len(handler.sessions) == 1
+
+
+def test_a_message_that_cannot_be_composed_is_marked_failed_and_the_rest_go_out(res, smtp_with):
+    with unit_of_work(res.db) as s:
+        s.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == "reply/2")
+                  .values(headers={"to": ["x@example.cn"]}))  # no sender: composing it raises
+    handler = Counting()
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert report.sent == 4 and report.broken == 1 and report.pending == 0
+    with unit_of_work(res.db) as s:
+        broken = s.scalars(select(OutboxMessage).where(OutboxMessage.key == "reply/2")).one()
+    assert broken.status == "failed" and "KeyError" in broken.last_error
