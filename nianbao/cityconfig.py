@@ -141,7 +141,12 @@ class CityConfig:
     yoy_outlier: dict[str, float]
     calendar: CalendarConfig
     report: ReportConfig
+    messages: dict[str, str] = field(default_factory=dict)  # config/messages.yaml: wording with {names}
     root: Path = field(compare=False, default=Path("."))
+
+    def text(self, key: str, **names: object) -> str:
+        """A message of config/messages.yaml with its {names} filled in."""
+        return self.messages[key].format(**names)
 
     # Lookups are indexed once per config: a province asks them for every one of thousands of workbooks.
     @cached_property
@@ -231,7 +236,7 @@ def load_city_config(root: Path | str) -> CityConfig:
     root = Path(root)
     problems: list[ConfigProblem] = []
     docs = {name: _read_yaml(root / f"{name}.yaml", problems) for name in
-            ("city", "units", "indicators", "rules", "calendar", "report")}
+            ("city", "units", "indicators", "rules", "calendar", "report", "messages")}
     if problems:
         raise ConfigError(problems)
     config, more = parse_all(docs, _Collector)

@@ -203,5 +203,5 @@ def parse_all(docs: dict[str, dict], collector) -> tuple[CityConfig | None, list
         intake_address=city["intake_address"], sender_name=city.get("sender_name", city["bureau"]),
         units=units, indicators=indicators, rules=rules,
         yoy_outlier=dict(docs["rules"].get("yoy_outlier") or {"ratio": 3, "min_base": 10}),
-        calendar=calendar, report=report,
+        calendar=calendar, report=report, messages={str(k): str(v) for k, v in docs["messages"].items()},
     ), []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from nianbao import output
 from nianbao.clock import FixedClock, parse_day
-from nianbao.errors import ConfigError, MailError, NianbaoError, UnknownYearError
+from nianbao.errors import ConfigError, MailError, MissingSecret, NianbaoError, UnknownYearError
 from nianbao.resources import Resources, make_resources
 
 
@@ -45,6 +45,32 @@ def cmd_open(args: argparse.Namespace) -> int:
     sent = send_outbox(res)
     output.say(f"{result.year}年度填报已开启:新发出 {len(result.invited)} 份通知,已发过 {len(result.already)} 份;"
                f"发送成功 {sent.sent},待重试 {sent.pending}")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from nianbao.settings import load_settings
+
+    settings = load_settings()
+    if settings.secret("hmac_secret"):
+        output.say("已通过 NIANBAO_HMAC_SECRET(或 Secret 块)配置工作簿签名密钥,无需生成。")
+        return 0
+    if settings.key_file.exists():
+        output.say(f"签名密钥已存在:{settings.key_file}(未改动;更换密钥会使已下发的工作簿全部无法通过校验)。")
+        return 0
+    path = settings.write_key_file()
+    output.say(f"已生成工作簿签名密钥:{path}(仅本机可读)。多台机器共用一套数据时,请把同一密钥配置到各台机器"
+               "(NIANBAO_HMAC_SECRET 或 Prefect Secret 块),并妥善备份。")
+    return 0
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    from nianbao.stages.close import close_cycle
+
+    res = _res(args)
+    result = close_cycle(res, _year(args, res))
+    when = result.closed_at.in_timezone(res.config.timezone).format("YYYY-MM-DD HH:mm")
+    output.say(f"{result.year}年度填报{'早已' if result.already else '已'}于 {when} 关闭,此后收到的该年度报表将被退回。")
     return 0
 
 
@@ -198,9 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.set_defaults(year=2026)
     add("templates", cmd_templates, "生成各单位填报模板").add_argument("--out", required=True)
     add("open", cmd_open, "开启年度填报并向各单位发送模板", today=True)
-    ing = add("ingest", cmd_ingest, "导入 .eml 邮件或工作簿文件", year=False, json_=True)
+    ing = add("ingest", cmd_ingest, "导入 .eml 邮件或工作簿文件", year=False, json_=True, today=True)
     ing.add_argument("files", nargs="+")
-    add("intake", cmd_intake, "读取收件箱一次", year=False, json_=True)
+    add("intake", cmd_intake, "读取收件箱一次", year=False, json_=True, today=True)
+    add("init", cmd_init, "生成工作簿签名密钥(首次部署时运行一次)", year=False)
+    add("close", cmd_close, "关闭某年度填报(此后该年度的报表一律退回)")
     add("status", cmd_status, "报送情况", json_=True)
     r = add("remind", cmd_remind, "发送到期提醒", json_=True, today=True)
     r.add_argument("--dry-run", action="store_true", help="只列出将发送的提醒")
@@ -227,6 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         output.fail("配置有误,请逐项修改:\n" + "\n".join(f"  - {p}" for p in exc.problems))
     except UnknownYearError:
         output.fail(f"{args.year or '该'}年度的填报尚未开启。请先运行:nianbao open --year {args.year or 'Y'}")
+    except MissingSecret:
+        output.fail("未配置工作簿签名密钥。首次部署请运行 nianbao init 生成(或设置 NIANBAO_HMAC_SECRET / "
+                    "NIANBAO_HMAC_SECRET_BLOCK);已有密钥的,请确认本机使用的是同一密钥。")
     except MailError as exc:
         output.fail(f"邮件服务器连接失败:{exc}。未处理的邮件仍保留在队列中,稍后会重试。")
     except NianbaoError as exc:

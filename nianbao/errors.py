@@ -41,3 +41,7 @@ class MailError(NianbaoError):
 
 class IntakeConflictError(NianbaoError):
     """A mail kept colliding with other intake workers' writes; it stays unprocessed for the next run."""
+
+
+class MissingSecret(NianbaoError):
+    """A secret the command needs (the workbook signing key, a mail password) is not configured."""

@@ -15,6 +15,9 @@ from typing import Any
 
 import yaml
 
+from nianbao.errors import MissingSecret
+from nianbao.mail.auth import Trust
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,6 +34,12 @@ class Settings:
     intake_processes: int = 2  # sandbox processes that parse mail and workbooks (NIANBAO_INTAKE_PROCESSES)
     intake_max_attempts: int = 3  # a mail that keeps failing to store is set aside after this many polls
     sandbox_memory_mb: int = 1536  # address space of each sandbox process (NIANBAO_SANDBOX_MEMORY_MB)
+
+    @property
+    def trust(self) -> Trust:
+        """How far the bureau's own mail server vouches for senders and times (mail.yaml inbound)."""
+        inbound = (self.mail or {}).get("inbound") or {}
+        return Trust(inbound.get("authserv_id") or None, inbound.get("received_by") or None)
 
     @property
     def max_mail_mb(self) -> float:
@@ -60,17 +69,28 @@ class Settings:
             return Secret.load(block).get()
         return None
 
+    @property
+    def key_file(self) -> Path:
+        return self.data_dir / "hmac.key"
+
     def hmac_key(self) -> bytes:
-        """Workbook signing key: NIANBAO_HMAC_SECRET, else one generated once per data folder."""
+        """Workbook signing key: NIANBAO_HMAC_SECRET, a Prefect Secret block, or the key file written by
+        `nianbao init`. Never generated silently: a new key would make every workbook already mailed
+        out fail its check, and every clerk be told their template was modified."""
         value = self.secret("hmac_secret")
         if value:
             return value.encode()
-        path = self.data_dir / "hmac.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32), encoding="ascii")
-            path.chmod(0o600)
-        return path.read_text(encoding="ascii").strip().encode()
+        if self.key_file.exists():
+            return self.key_file.read_text(encoding="ascii").strip().encode()
+        raise MissingSecret(f"no workbook signing key: NIANBAO_HMAC_SECRET, NIANBAO_HMAC_SECRET_BLOCK or {self.key_file}")
+
+    def write_key_file(self) -> Path:
+        """`nianbao init`: a new random signing key in the data folder (never over an existing one)."""
+        path = self.key_file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="ascii") as fh:
+            fh.write(secrets.token_hex(32))
+        return path
 
 
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -34,6 +34,7 @@ def fmt_day(d: Any) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def fmt_time(t: Any) -> str:
-    t = t.in_timezone("Asia/Shanghai") if hasattr(t, "in_timezone") else t
+def fmt_time(t: Any, tz: str) -> str:
+    """2027-01-15T02:00Z → 2027年1月15日 10:00 (in the city's time zone)."""
+    t = t.in_timezone(tz)
     return f"{t.year}年{t.month}月{t.day}日 {t.hour:02d}:{t.minute:02d}"

@@ -24,11 +24,13 @@ def resources(settings: Settings, db_url: str, at: pendulum.DateTime) -> Resourc
     return make_resources(settings.with_(database_url=db_url), clock=FixedClock(at), cached=False)
 
 
-def filled(res: Resources, unit: Unit, year: int, **overrides) -> bytes:
+def filled(res: Resources, unit: Unit, year: int, narratives: list[tuple[str, str, str]] | None = None,
+           **overrides) -> bytes:
+    """A unit's workbook filled with plausible figures (``overrides`` by code), as a clerk saves it."""
     values = {**unit_values(res.config, unit, year), **overrides}
     typed = {k: ("不涉及" if v is None else v) for k, v in values.items()}
     blank = build_template(res.config, unit, year, {}, res.hmac_key)
-    return fill_workbook(blank, typed, notes=confirm_notes(res.config, values))
+    return fill_workbook(blank, typed, notes=confirm_notes(res.config, values), narratives=narratives)
 
 
 def unit_mail(res: Resources, unit: Unit, year: int, workbook: bytes, *, sender: str | None = None,

@@ -71,6 +71,7 @@ class Cycle(Base):
     year: Mapped[int] = mapped_column(Integer, unique=True)
     opened_at: Mapped[dt.datetime]
     expected_units: Mapped[list[Any]] = mapped_column(default=list)  # unit codes expected when opened
+    closed_at: Mapped[dt.datetime | None]  # no submissions after this
 
 
 class InboundMessage(Base):

@@ -14,6 +14,7 @@ import pendulum
 
 from nianbao.cityconfig import CityConfig, Unit
 from nianbao.errors import WorkbookError
+from nianbao.mail.auth import Trust, Verdict, received_by, verdict
 from nianbao.mail.headers import normalize_8bit_headers
 from nianbao.mail.inbox_types import HEAD_BYTES
 from nianbao.mail.message import ParsedMail, dedup_key, parse_headers, parse_mail
@@ -46,49 +47,51 @@ class PreparedMail:
     received_at: pendulum.DateTime | None = None  # set by the intake from the mailbox (the bureau's time)
 
 
-def identify(config: CityConfig, raw: RawWorkbook, sender: str | None) -> tuple[Unit | None, str | None, list[str]]:
-    """(unit, why held, flags). The embedded identity decides, never the filename or subject."""
-    flags: list[str] = []
-    if raw.identity is not None:
-        unit = config.unit_or_none(raw.identity.unit_code)
-        if unit is None:
-            return None, f"工作簿中的单位代码 {raw.identity.unit_code} 不在本市填报单位名单中", flags
-        if not raw.identity.signature_valid:
-            return unit, "工作簿身份信息校验失败(可能使用了其他单位或修改过的模板)", flags
-    else:
-        candidates = [u for u in config.units if u.name == (raw.unit_name or "").strip()]
-        if sender:
-            candidates = [u for u in candidates if sender in (c.lower() for c in u.contacts)]
-        if len(candidates) != 1:
-            return None, "工作簿缺少隐藏的身份信息页,且无法按发件人和单位名称确定填报单位", flags
-        unit = candidates[0]
-        flags.append("工作簿的隐藏身份信息页已丢失(可能经过另存),已按发件人和单位名称匹配为"
-                     f"{unit.name},请今后直接在下发的模板上填写")
+def identify(config: CityConfig, raw: RawWorkbook, sender: str | None,
+             verified: Verdict | None = None) -> tuple[Unit | None, str | None, list[str]]:
+    """(unit, why held, flags). The embedded, signed identity decides, never the filename or subject;
+    the sender must be one of the unit's contacts and, when the bureau's MX authenticates senders
+    (``verified`` is not None), proven to be that address."""
+    if raw.identity is None:
+        names = [u for u in config.units if u.name == (raw.unit_name or "").strip()]
+        return (names[0] if len(names) == 1 else None), config.text("held_no_identity"), []
+    unit = config.unit_or_none(raw.identity.unit_code)
+    if unit is None:
+        return None, config.text("held_unknown_unit", code=raw.identity.unit_code), []
+    if not raw.identity.signature_valid:
+        return unit, config.text("held_bad_signature"), []
     if sender is not None and sender not in (c.lower() for c in unit.contacts):
-        return unit, f"发件人 {sender} 不是{unit.name}登记的填报联系人,已转管理员核实", flags
-    return unit, None, flags
+        return unit, config.text("held_not_a_contact", sender=sender, unit=unit.name), []
+    if sender is not None and verified is not None and not verified.verified:
+        return unit, config.text("held_not_authenticated", sender=sender, detail=verified.detail), []
+    return unit, None, []
 
 
 def prepare_workbook(config: CityConfig, key: bytes, data: bytes, filename: str, sender: str | None,
-                     sha256: str | None = None, careful: bool = False) -> PreparedWorkbook:
+                     sha256: str | None = None, careful: bool = False,
+                     verified: Verdict | None = None) -> PreparedWorkbook:
     sha = sha256 or hashlib.sha256(data).hexdigest()
     try:
         raw = read_workbook(data, filename, key, config, careful)
     except WorkbookError as exc:
-        return PreparedWorkbook(filename, sha, None, error=describe(exc))
-    unit, held, flags = identify(config, raw, sender)
+        return PreparedWorkbook(filename, sha, None, error=describe(config, exc))
+    unit, held, flags = identify(config, raw, sender, verified)
     return PreparedWorkbook(filename, sha, raw, unit=unit, held_reason=held, flags=flags)
 
 
 def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, source_key: str | None,
-                 careful: bool = False) -> PreparedMail:
+                 careful: bool = False, trust: Trust = Trust()) -> PreparedMail:
     parsed = parse_mail(data)
-    books = [prepare_workbook(config, key, a.data, a.filename, parsed.sender, careful=careful)
+    verified = verdict(parsed.auth_results, trust.authserv_id, parsed.sender) if trust.authserv_id else None
+    books = [prepare_workbook(config, key, a.data, a.filename, parsed.sender, careful=careful, verified=verified)
              for a in parsed.attachments]
-    notes = list(parsed.problems) + [f"已忽略非报表附件:{n}" for n in parsed.ignored]
+    notes = list(parsed.problems) + [config.text("note_ignored", name=n) for n in parsed.ignored]
     hashes = [b.sha256 for b in books]
     parsed.attachments = []  # the bytes are archived with the mail: the result carries cells only
-    return PreparedMail(source_key, sha256, dedup_key(parsed, hashes, data), parsed, books, notes)
+    mail = PreparedMail(source_key, sha256, dedup_key(parsed, hashes, data), parsed, books, notes)
+    if trust.received_by:
+        mail.received_at = received_by(parsed.received, trust.received_by)
+    return mail
 
 
 def prepare_head(head: bytes, sha256: str, source_key: str | None, failure: str, detail: str = "") -> PreparedMail:
@@ -104,7 +107,7 @@ def prepare_head(head: bytes, sha256: str, source_key: str | None, failure: str,
 
 
 def prepare_safely(config: CityConfig, key: bytes, item: tuple[str | None, str, bytes, bool],
-                   careful: bool = False) -> PreparedMail:
+                   careful: bool = False, trust: Trust = Trust()) -> PreparedMail:
     """``prepare_mail`` for the sandbox: whatever goes wrong becomes this mail's outcome.
 
     ``item`` is (mailbox key, sha256 of the archived mail, bytes, whether the bytes are the whole mail)."""
@@ -112,7 +115,7 @@ def prepare_safely(config: CityConfig, key: bytes, item: tuple[str | None, str, 
     if not whole:
         return prepare_head(data, sha, source_key, "too_large")
     try:
-        return prepare_mail(config, key, data, sha, source_key, careful)
+        return prepare_mail(config, key, data, sha, source_key, careful, trust)
     except Exception as exc:  # noqa: BLE001 - a parser's bug on hostile input is this mail's problem only
         return prepare_head(data, sha, source_key, "unreadable", f"{type(exc).__name__}: {exc}"[:500])
 

@@ -26,7 +26,7 @@ def _read(res: Resources, data: bytes, filename: str, sha256: str) -> PreparedWo
     try:
         return res.sandbox().call(prepare_workbook, res.hmac_key, data, filename, None, sha256)
     except SandboxFailed:
-        return PreparedWorkbook(filename, sha256, None, error=describe(ReaderFailed(filename)))
+        return PreparedWorkbook(filename, sha256, None, error=describe(res.config, ReaderFailed(filename)))
 
 
 def ingest_workbook_file(res: Resources, data: bytes, filename: str,

@@ -12,40 +12,41 @@ from nianbao.resources import Resources
 from nianbao.texts import fmt_time, render_mail
 
 
-def key_figures(res: Resources, out: Outcome, n: int = 6) -> list[str]:
-    """The first few figures of an accepted workbook, echoed back so the clerk can spot a typo."""
+def key_figures(res: Resources, out: Outcome, n: int = 6) -> list[tuple[str, float | None, str]]:
+    """(name, value or None for 不涉及, unit) of the first few figures of an accepted workbook, echoed
+    back so the clerk can spot a typo."""
     if out.check is None:
         return []
-    lines = []
+    rows = []
     for ind in res.config.input_indicators(out.unit):
         if ind.code in out.check.values:
-            v = out.check.values[ind.code]
-            lines.append(f"{ind.name}:{v:g}{ind.unit}")
+            rows.append((ind.name, out.check.values[ind.code], ind.unit))
         elif ind.code in out.check.na:
-            lines.append(f"{ind.name}:不涉及")
-        if len(lines) >= n:
+            rows.append((ind.name, None, ind.unit))
+        if len(rows) >= n:
             break
-    return lines
+    return rows
 
 
 def reply_kind(outcomes: list[Outcome]) -> str:
+    """The mail's subject line: the worst fate among its workbooks decides."""
+    statuses = {o.status for o in outcomes}
     if not outcomes:
         return "no_attachment"
-    if all(o.status == "accepted" for o in outcomes):
-        return "receipt"
-    if any(o.status == "rejected" for o in outcomes):
-        return "rejection"
-    return "held"
+    for status, kind in (("rejected", "rejection"), ("held", "held"), ("accepted", "receipt")):
+        if status in statuses:
+            return kind
+    return "superseded"
 
 
 def reply_row(res: Resources, parsed: ParsedMail, outcomes: list[Outcome], notes: list[str],
-              *, key: str, now: pendulum.DateTime) -> dict:
+              *, key: str, now: pendulum.DateTime, received: pendulum.DateTime | None = None) -> dict:
     """The outbox row answering one mail (see outbox.enqueue_many); composed when it is sent."""
     cfg = res.config
     kind = reply_kind(outcomes)
     subject, body = render_mail(
         res.settings.templates_dir, "reply", city=cfg, kind=kind, outcomes=outcomes, notes=notes,
-        figures=[key_figures(res, o) for o in outcomes], received=fmt_time(now),
+        figures=[key_figures(res, o) for o in outcomes], received=fmt_time(received or now, cfg.timezone),
         original_subject=parsed.subject, max_mail_mb=res.settings.max_mail_mb,
     )
     cc = list(cfg.admin_emails) if kind == "held" else []
@@ -59,7 +60,7 @@ def failure_row(res: Resources, mail: PreparedMail, *, key: str, now: pendulum.D
     cfg, p = res.config, mail.parsed
     subject, body = render_mail(
         res.settings.templates_dir, "reply", city=cfg, kind=mail.failure, outcomes=[], notes=[], figures=[],
-        received=fmt_time(mail.received_at or now), original_subject=p.subject,
+        received=fmt_time(mail.received_at or now, cfg.timezone), original_subject=p.subject,
         max_mail_mb=res.settings.max_mail_mb)
     return text_row(key=key, kind="failure", sender=(cfg.sender_name, cfg.intake_address), to=[p.sender],
                     cc=list(cfg.admin_emails), subject=subject, body=body, in_reply_to=p.message_id, now=now)

@@ -50,7 +50,7 @@ def _submit(res: Resources, raws: list[RawMail]) -> Batch:
     whole = [r for r in raws if r.whole]
     shas = iter(res.store.put_many([r.data for r in whole], ".eml"))
     items: list[Item] = [(r.source_key or None, next(shas) if r.whole else "", r.data, r.whole) for r in raws]
-    return res.sandbox().prepare(res.hmac_key, items)
+    return res.sandbox().prepare(res.hmac_key, items, res.settings.trust)
 
 
 def _finish(res: Resources, raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> list[MessageReport]:
@@ -144,7 +144,7 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
     for js, pk in zip(jobs, pks):
         for j in js:
             j.message_pk = pk
-    write(s, [j for js in jobs for j in js])
+    write(s, res.config, [j for js in jobs for j in js])
     intake = res.config.intake_address.lower()
     replies = []
     for (m, report), js, pk in zip(fresh, jobs, pks):
@@ -153,7 +153,8 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
             continue
         key = f"reply/{m.sha256 or m.dedup_key}"
         replies.append(failure_row(res, m, key=key, now=now) if m.failure else
-                       reply_row(res, m.parsed, report.attachments, report.notes, key=key, now=now))
+                       reply_row(res, m.parsed, report.attachments, report.notes, key=key, now=now,
+                                 received=m.received_at))
     enqueue_many(s, replies)
     return reports
 
@@ -190,6 +191,7 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
     Batch k+1 is read in the sandbox's processes while batch k is stored, so a big inbox costs little
     more than reading its workbooks."""
     report = IntakeReport()
+    res.hmac_key  # noqa: B018 - no signing key, no intake: fail before any mail is touched
     inbox = res.open_inbox()
     pending: tuple[list[RawMail], Batch, pendulum.DateTime] | None = None
 

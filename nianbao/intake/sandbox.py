@@ -29,11 +29,14 @@ from pebble import ProcessExpired, ProcessPool
 
 from nianbao.cityconfig import CityConfig
 from nianbao.intake.prepare import PreparedMail, prepare_head, prepare_safely
+from nianbao.mail.auth import Trust
 from nianbao.mail.inbox_types import HEAD_BYTES
 
 Item = tuple["str | None", str, bytes, bool]  # mailbox key, sha256 of the archived mail, bytes, whole?
 CHUNK = 8  # mails per task: fewer round trips, and a failed chunk is only eight mails to re-read alone
-_FAILED = (ProcessExpired, FutureTimeout, pickle.PicklingError, EOFError, OSError)
+# A child that died (ProcessExpired), ran out of time, or failed in any other way on these bytes: the
+# mails are read again one by one, so the failure ends up with the one mail that caused it.
+_FAILED = (ProcessExpired, FutureTimeout, Exception)
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,9 @@ def _init(config: CityConfig, memory_mb: int, parent: int) -> None:
     threading.Thread(target=_watch, args=(parent,), daemon=True).start()
 
 
-def _prepare(key: bytes, items: list[Item], careful: bool) -> list[PreparedMail]:
+def _prepare(key: bytes, items: list[Item], careful: bool, trust: Trust) -> list[PreparedMail]:
     assert _CONFIG is not None
-    return [prepare_safely(_CONFIG, key, item, careful) for item in items]
+    return [prepare_safely(_CONFIG, key, item, careful, trust) for item in items]
 
 
 def _call(fn: Callable[..., Any], *args: Any) -> Any:
@@ -75,8 +78,8 @@ def _call(fn: Callable[..., Any], *args: Any) -> Any:
 class Batch:
     """A batch's mails being prepared; `result()` waits and settles any chunk whose child failed."""
 
-    def __init__(self, box: Sandbox, key: bytes, parts: list[tuple[list[Item], Any]]):
-        self.box, self.key, self.parts = box, key, parts
+    def __init__(self, box: Sandbox, key: bytes, trust: Trust, parts: list[tuple[list[Item], Any]]):
+        self.box, self.key, self.trust, self.parts = box, key, trust, parts
 
     def result(self) -> list[PreparedMail]:
         out: list[PreparedMail] = []
@@ -84,7 +87,7 @@ class Batch:
             try:
                 out += future.result()
             except _FAILED:
-                out += [self.box.prepare_one(self.key, item) for item in items]
+                out += [self.box.prepare_one(self.key, item, self.trust) for item in items]
         return out
 
 
@@ -95,20 +98,20 @@ class Sandbox:
                                 initargs=(config, limits.memory_mb, os.getpid()),
                                 context=multiprocessing.get_context("spawn"))
 
-    def prepare(self, key: bytes, items: list[Item]) -> Batch:
+    def prepare(self, key: bytes, items: list[Item], trust: Trust = Trust()) -> Batch:
         """Start preparing ``items`` (in chunks, on every child) and return at once."""
         parts = []
         for i in range(0, len(items), CHUNK):
             chunk = items[i:i + CHUNK]
-            parts.append((chunk, self.pool.schedule(_prepare, (key, chunk, False),
+            parts.append((chunk, self.pool.schedule(_prepare, (key, chunk, False, trust),
                                                     timeout=self.limits.seconds_per_mail * len(chunk))))
-        return Batch(self, key, parts)
+        return Batch(self, key, trust, parts)
 
-    def prepare_one(self, key: bytes, item: Item) -> PreparedMail:
+    def prepare_one(self, key: bytes, item: Item, trust: Trust = Trust()) -> PreparedMail:
         """One mail alone; if its child fails, once more with the careful reader; then unreadable."""
         for careful in (False, True):
             try:
-                return self._run(_prepare, key, [item], careful)[0]
+                return self._run(_prepare, key, [item], careful, trust)[0]
             except _FAILED as exc:
                 reason = f"{type(exc).__name__}: {exc}"[:500]
         try:  # only the header block, to know whom to answer

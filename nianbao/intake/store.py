@@ -17,7 +17,8 @@ from nianbao.cityconfig import CityConfig, Unit
 from nianbao.db.bulk import insert_rows
 from nianbao.db.models import Cycle, Narrative, Submission, Value
 from nianbao.intake.prepare import PreparedWorkbook
-from nianbao.workbook.checks import CheckResult, check_workbook
+from nianbao.texts import fmt_day, fmt_time
+from nianbao.workbook.checks import CheckResult, Finding, check_workbook
 
 
 VALUE_COLUMNS = ("submission_id", "indicator_code", "value", "na", "note")
@@ -26,12 +27,13 @@ VALUE_COLUMNS = ("submission_id", "indicator_code", "value", "na", "note")
 @dataclass
 class Outcome:
     filename: str
-    status: str  # accepted | rejected | held | superseded (a later file of the same batch replaced it)
-    superseded_by: str | None = None  # the file that replaced it
+    status: str  # accepted | rejected | held | superseded (not current: a later version is)
+    superseded_by: str | None = None  # Chinese: what replaced it, or why it did not replace the current one
     unit: Unit | None = None
     year: int | None = None
-    reasons: list[str] = field(default_factory=list)  # Chinese, one per problem
-    warnings: list[str] = field(default_factory=list)  # confirmed warnings and flags, Chinese
+    reasons: list[str] = field(default_factory=list)  # Chinese, one per problem, each with what to do
+    warnings: list[str] = field(default_factory=list)  # Chinese flags kept with the workbook
+    confirmed: list[Finding] = field(default_factory=list)  # warnings the clerk confirmed with 上报说明
     check: CheckResult | None = None
     submission_id: int | None = None
 
@@ -42,31 +44,36 @@ class Job:
 
     book: PreparedWorkbook
     sender: str | None
-    received_at: pendulum.DateTime
+    received_at: pendulum.DateTime  # by the bureau: versions of a unit are ordered by it
     message_pk: int | None = None
     outcome: Outcome = field(init=False)
     cycle_id: int | None = field(init=False, default=None)
 
 
 def store_workbooks(s: Session, config: CityConfig, jobs: list[Job]) -> list[Outcome]:
-    """Decide and store every job inside the caller's transaction, in order (a later file from the same
-    unit supersedes an earlier one)."""
+    """Decide and store every job inside the caller's transaction."""
     decide(s, config, jobs)
-    write(s, jobs)
+    write(s, config, jobs)
     return [j.outcome for j in jobs]
 
 
+def _first_outcome(b: PreparedWorkbook, year: int | None) -> Outcome:
+    if b.raw is None:
+        return Outcome(b.filename, "rejected", reasons=[b.error or ""])
+    return Outcome(b.filename, "held" if b.held_reason else "accepted", unit=b.unit, year=year,
+                   reasons=[b.held_reason] if b.held_reason else [], warnings=list(b.flags))
+
+
 def decide(s: Session, config: CityConfig, jobs: list[Job]) -> None:
+    """Each job's cycle and status: its year's cycle must be the newest one and still open; its values
+    must pass the checks; and a workbook byte-identical to a version of that unit that was already
+    replaced (an old mail delivered again) is held, never made current."""
     cycles = {c.year: c for c in s.scalars(select(Cycle))}
-    latest = cycles[max(cycles)] if cycles else None
+    newest = cycles[max(cycles)] if cycles else None
     for j in jobs:
         b = j.book
-        year = b.raw.identity.year if b.raw and b.raw.identity else (latest.year if latest else None)
-        if b.raw is None:
-            j.outcome = Outcome(b.filename, "rejected", reasons=[b.error or ""])
-        else:
-            j.outcome = Outcome(b.filename, "held" if b.held_reason else "accepted", unit=b.unit, year=year,
-                                reasons=[b.held_reason] if b.held_reason else [], warnings=list(b.flags))
+        j.outcome = _first_outcome(b, b.raw.identity.year if b.raw and b.raw.identity else
+                                   (newest.year if newest else None))
     wanted: dict[int, set[str]] = {}
     for j in jobs:
         if j.book.raw is not None and j.outcome.unit is not None and j.outcome.year:
@@ -77,69 +84,120 @@ def decide(s: Session, config: CityConfig, jobs: list[Job]) -> None:
         if j.book.raw is not None and out.unit is not None:
             previous = last.get((out.year or 0) - 1, {}).get(out.unit.code, {})
             out.check = check_workbook(config, out.unit, j.book.raw, previous)
-            out.warnings += [f.message for f in out.check.confirmed]
+            out.confirmed = list(out.check.confirmed)
             if not out.check.accepted:
                 out.status = "rejected" if not j.book.held_reason else "held"
                 out.reasons += [f.message for f in out.check.errors + out.check.warnings]
-        cycle = cycles.get(out.year) if out.year else None
-        if cycle is None:
-            cycle = latest
-            if out.year is not None and out.status == "accepted":
-                out.status = "rejected"
-                out.reasons.append(f"{out.year}年度的填报尚未开启,请使用本年度下发的模板")
-        if cycle is None:  # nothing open at all: the file stays archived, nothing more is recorded
-            out.status = "rejected"
-            out.reasons.append("目前没有开启的填报周期,请等待下发通知后再报送")
+        cycle = _cycle_for(config, out, cycles, newest)
         j.cycle_id = cycle.id if cycle else None
+    _hold_old_versions(s, config, jobs)
 
 
-def write(s: Session, jobs: list[Job]) -> None:
-    todo = [j for j in jobs if j.cycle_id is not None]
-    current: dict[tuple[int, str], Job] = {}  # the batch's last accepted file per (cycle, unit)
-    for j in todo:
-        if j.outcome.status == "accepted" and j.outcome.unit is not None:
-            current[(j.cycle_id, j.outcome.unit.code)] = j
-    # Row locks on the rows being superseded: a concurrent worker waits, then finds them superseded.
-    replaced: dict[tuple[int, str], int] = {}
-    for cycle_id in {c for c, _ in current}:
-        codes = [u for c, u in current if c == cycle_id]
-        for sid, code in s.execute(select(Submission.id, Submission.unit_code).where(
-                Submission.cycle_id == cycle_id, Submission.unit_code.in_(codes),
-                Submission.status == "accepted").with_for_update()):
-            replaced[(cycle_id, code)] = sid
-    if replaced:
-        s.execute(update(Submission).where(Submission.id.in_(list(replaced.values())))
-                  .values(status="superseded"))
-    before: dict[tuple[int, str], int] = dict(replaced)  # what each accepted file supersedes
-    chain: list[tuple[Job, tuple[int, str]]] = []
-    rows = []
-    for j in todo:
-        out, key = j.outcome, (j.cycle_id, j.outcome.unit.code if j.outcome.unit else "")
-        if out.status == "accepted":
-            chain.append((j, key))
-            if current.get(key) is not j:  # an earlier file of this batch, replaced by a later one
-                out.status, out.superseded_by = "superseded", current[key].outcome.filename
-        status = out.status
-        raw = j.book.raw
-        rows.append(dict(
-            cycle_id=j.cycle_id, unit_code=out.unit.code if out.unit else None, message_pk=j.message_pk,
-            filename=out.filename, sha256=j.book.sha256, sender=j.sender or "", received_at=j.received_at,
-            status=status, errors=out.reasons, warnings=out.warnings,
-            template_version=raw.identity.version if raw and raw.identity and raw.identity.signature_valid else None,
-            supersedes_id=None))
-    if not rows:
+def _cycle_for(config: CityConfig, out: Outcome, cycles: dict[int, Cycle], newest: Cycle | None) -> Cycle | None:
+    """Only the newest cycle takes submissions, and only until it is closed; a refused file is still
+    recorded (under its own year's cycle when there is one) so the administrator sees it."""
+    cycle = cycles.get(out.year) if out.year else newest
+    reason = None
+    if cycle is None and newest is None:
+        reason = config.text("cycle_none")  # nothing open at all: the file stays archived, nothing recorded
+    elif cycle is None:
+        cycle, reason = newest, config.text("cycle_not_open", year=out.year)
+    elif cycle is not newest:
+        reason = config.text("cycle_old_template", year=cycle.year, current=newest.year)
+    elif cycle.closed_at is not None:
+        reason = config.text("cycle_closed", year=cycle.year, closed=fmt_day(cycle.closed_at.in_timezone(config.timezone)),
+                             bureau=config.bureau)
+    if reason is not None:
+        out.status = "rejected"
+        out.reasons.append(reason)
+    return cycle
+
+
+def _hold_old_versions(s: Session, config: CityConfig, jobs: list[Job]) -> None:
+    candidates = [j for j in jobs if j.outcome.status == "accepted" and j.cycle_id is not None]
+    if not candidates:
         return
-    ids = s.scalars(insert(Submission).returning(Submission.id, sort_by_parameter_order=True), rows).all()
+    old = {(c, u, sha): sid for sid, c, u, sha in s.execute(
+        select(Submission.id, Submission.cycle_id, Submission.unit_code, Submission.sha256).where(
+            Submission.status == "superseded", Submission.sha256.in_({j.book.sha256 for j in candidates}),
+            Submission.unit_code.in_({j.outcome.unit.code for j in candidates})))}
+    for j in candidates:
+        sid = old.get((j.cycle_id, j.outcome.unit.code, j.book.sha256))
+        if sid is not None:
+            j.outcome.status = "held"
+            j.outcome.reasons.append(config.text("held_old_version_again", sid=sid))
+
+
+def write(s: Session, config: CityConfig, jobs: list[Job]) -> None:
+    """Insert the batch's submissions. Per (cycle, unit), the accepted versions are ordered by when the
+    bureau received them: the latest becomes current, unless the stored current one was received later
+    still (then this batch's are stale); each version links to the one it replaced."""
+    todo = [j for j in jobs if j.cycle_id is not None]
+    if not todo:
+        return
+    versions: dict[tuple[int, str], list[tuple[pendulum.DateTime, int, Job]]] = {}
+    for n, j in enumerate(todo):
+        if j.outcome.status == "accepted" and j.outcome.unit is not None:
+            versions.setdefault((j.cycle_id, j.outcome.unit.code), []).append((j.received_at, n, j))
+    current = _lock_current(s, versions)
+    chains: dict[tuple[int, str], list[Job]] = {}
+    for key, found in versions.items():
+        found.sort(key=lambda v: (v[0], v[1]))
+        cur = current.get(key)
+        chain = [j for at, _, j in found if cur is None or at >= cur[1]]
+        for at, _, j in found:
+            if j not in chain:  # older than what is stored: never replaces a correction
+                j.outcome.status = "superseded"
+                j.outcome.superseded_by = config.text("stale_submission", sid=cur[0],
+                                                      received=fmt_time(cur[1], config.timezone))
+        for older, newer in zip(chain, chain[1:]):
+            older.outcome.status = "superseded"
+            older.outcome.superseded_by = (config.text("superseded_in_mail", other=newer.outcome.filename)
+                                           if older.message_pk == newer.message_pk and older.message_pk is not None
+                                           else config.text("superseded_later"))
+        if chain:
+            chains[key] = chain
+    replaced = [current[k][0] for k in chains if k in current]
+    if replaced:
+        s.execute(update(Submission).where(Submission.id.in_(replaced)).values(status="superseded"))
+    ids = s.scalars(insert(Submission).returning(Submission.id, sort_by_parameter_order=True),
+                    [_row(j) for j in todo]).all()
     for j, sid in zip(todo, ids):
         j.outcome.submission_id = sid
-    links = []
-    for j, key in chain:
-        if key in before:
-            links.append({"sid": j.outcome.submission_id, "prev": before[key]})
-        before[key] = j.outcome.submission_id
-    if links:
-        for link in links:
-            s.execute(update(Submission).where(Submission.id == link["sid"]).values(supersedes_id=link["prev"]))
+    for key, chain in chains.items():
+        previous = current[key][0] if key in current else None
+        for j in chain:
+            if previous is not None:
+                s.execute(update(Submission).where(Submission.id == j.outcome.submission_id)
+                          .values(supersedes_id=previous))
+            previous = j.outcome.submission_id
+    _write_values(s, todo)
+
+
+def _lock_current(s: Session, versions: dict) -> dict[tuple[int, str], tuple[int, pendulum.DateTime]]:
+    """The stored current version per (cycle, unit), row-locked: a concurrent worker waits for this
+    transaction, then finds them superseded."""
+    current = {}
+    for cycle_id in {c for c, _ in versions}:
+        codes = [u for c, u in versions if c == cycle_id]
+        for sid, code, at in s.execute(select(Submission.id, Submission.unit_code, Submission.received_at).where(
+                Submission.cycle_id == cycle_id, Submission.unit_code.in_(codes),
+                Submission.status == "accepted").with_for_update()):
+            current[(cycle_id, code)] = (sid, at)
+    return current
+
+
+def _row(j: Job) -> dict:
+    out, raw = j.outcome, j.book.raw
+    return dict(cycle_id=j.cycle_id, unit_code=out.unit.code if out.unit else None, message_pk=j.message_pk,
+                filename=out.filename, sha256=j.book.sha256, sender=j.sender or "", received_at=j.received_at,
+                status=out.status, errors=out.reasons + ([out.superseded_by] if out.superseded_by else []),
+                warnings=out.warnings + [f.what for f in out.confirmed],
+                template_version=raw.identity.version if raw and raw.identity and raw.identity.signature_valid else None,
+                supersedes_id=None)
+
+
+def _write_values(s: Session, todo: list[Job]) -> None:
     values, texts = [], []
     for j in todo:
         out, raw = j.outcome, j.book.raw
@@ -152,4 +210,3 @@ def write(s: Session, jobs: list[Job]) -> None:
             texts += [(sid, sec, kind, text) for sec, kind, text in raw.narratives]
     insert_rows(s, Value.__table__, VALUE_COLUMNS, values)
     insert_rows(s, Narrative.__table__, ("submission_id", "section", "kind", "text"), texts)
-

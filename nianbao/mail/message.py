@@ -31,6 +31,8 @@ class ParsedMail:
     attachments: list[Attachment] = field(default_factory=list)  # spreadsheets only, zip contents too
     ignored: list[str] = field(default_factory=list)  # names of the other attachments
     problems: list[str] = field(default_factory=list)  # in Chinese, for the reply
+    auth_results: list[str] = field(default_factory=list)  # Authentication-Results values, top first
+    received: list[str] = field(default_factory=list)  # Received values, top (latest hop) first
 
 
 SHANGHAI = "Asia/Shanghai"
@@ -64,7 +66,9 @@ def parse_headers(msg: Message) -> ParsedMail:
     """Sender, subject, Message-ID and Date of a parsed message (or of its header block alone)."""
     addr, name = _sender(msg)
     mid = one_line(msg.get("Message-ID"), MAX_ID) or None
-    return ParsedMail(mid, addr, name, one_line(decode_header_value(msg.get("Subject", "")), MAX_SUBJECT), _date(msg))
+    return ParsedMail(mid, addr, name, one_line(decode_header_value(msg.get("Subject", "")), MAX_SUBJECT), _date(msg),
+                      auth_results=[one_line(v, 2000) for v in msg.get_all("Authentication-Results", [])[:20]],
+                      received=[one_line(v, 2000) for v in msg.get_all("Received", [])[:50]])
 
 
 def parse_mail(raw: bytes) -> ParsedMail:

@@ -14,20 +14,26 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from nianbao.report.mdtext import unescape
+
 BODY_FONT, TITLE_FONT, L1_FONT, L2_FONT = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
 LATIN = "Times New Roman"
 PITCH = Pt(28.95)
 
 
 def parse_blocks(markdown: str) -> list[tuple[int, str]]:
-    """(level, text): 1 = title, 2 = 一、, 3 = (一), 4 = 1., 0 = paragraph. Blank lines separate."""
+    """(level, text): 1 = title, 2 = 一、, 3 = (一), 4 = 1., 0 = paragraph. Blank lines separate. The
+    text comes back unescaped (see `mdtext`): a narrative's "#" stays a character, never a heading."""
     blocks = []
     for line in markdown.splitlines():
         s = line.strip()
         if not s:
             continue
         level = len(s) - len(s.lstrip("#"))
-        blocks.append((level, s[level:].strip()) if 0 < level <= 4 and s[level:level + 1] == " " else (0, s))
+        if 0 < level <= 4 and s[level:level + 1] == " ":
+            blocks.append((level, unescape(s[level:].strip())))
+        else:
+            blocks.append((0, unescape(s)))
     return blocks
 
 

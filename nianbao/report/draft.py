@@ -16,6 +16,7 @@ from nianbao.report.aggregate import CityAggregate
 from nianbao.report.appendix import build_appendix
 from nianbao.report.docx_writer import build_docx, parse_blocks
 from nianbao.report.fmt import ordinal, with_unit
+from nianbao.report.mdtext import plain
 from nianbao.report.problems import Problem
 
 
@@ -52,7 +53,7 @@ def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate,
         items = [(u.unit.name, t) for u in agg.units for s, k, t in u.narratives if s == section and k == "highlight"]
         if not items:
             return ""
-        return "各地各部门亮点纷呈:" + ";".join(f"{name}{text.rstrip('。;;')}" for name, text in items[:6]) + "。"
+        return "各地各部门亮点纷呈:" + ";".join(f"{plain(name)}{plain(text.rstrip('。;;'))}" for name, text in items[:6]) + "。"
 
     raw = config.report.raw
     title = config.report.title.format(city=config.city, year=agg.year)

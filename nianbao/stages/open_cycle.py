@@ -50,6 +50,7 @@ def write_templates(res: Resources, year: int, out_dir: Path) -> list[Path]:
 def open_cycle(res: Resources, year: int) -> OpenResult:
     """Create the cycle and queue an invitation with the unit's workbook to every reporting unit."""
     cfg, now = res.config, res.clock.now()
+    res.hmac_key  # noqa: B018 - no signing key, no invitations: fail before anything is queued
     plan = build_plan(cfg, year)
     result = OpenResult(year)
     out_dir = res.settings.outputs_dir / str(year) / "templates"

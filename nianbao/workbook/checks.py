@@ -4,7 +4,7 @@ Every message names sheet, cell and indicator and says what to do."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from nianbao.cityconfig import CityConfig, Indicator, Unit
 from nianbao.workbook.reader import Cell, RawWorkbook
@@ -19,7 +19,13 @@ class Finding:
     indicator: str | None
     sheet: str | None
     cell: str | None
-    message: str
+    what: str  # where and what, in the city's wording (config/messages.yaml)
+    todo: str = ""  # what the clerk should do about it
+    note: str | None = None  # the clerk's 上报说明 that confirmed a warning
+
+    @property
+    def message(self) -> str:
+        return self.what + self.todo
 
 
 @dataclass
@@ -35,41 +41,49 @@ class CheckResult:
         return not self.errors and not self.warnings
 
 
-def _where(ind: Indicator, cell: Cell | None) -> str:
+def _where(config: CityConfig, ind: Indicator, cell: Cell | None) -> str:
     if cell is None:
-        return f"指标 {ind.code}({ind.name})"
-    return f"『{cell.sheet}』工作表 {cell.ref} 单元格({ind.code} {ind.name})"
+        return config.text("where_indicator", code=ind.code, name=ind.name)
+    return config.text("where_cell", sheet=cell.sheet, ref=cell.ref, code=ind.code, name=ind.name)
 
 
 def _fmt(x: float) -> str:
     return f"{x:g}" if abs(x) < 1e15 else f"{x:.0f}"
 
 
-def _value_findings(ind: Indicator, cell: Cell | None, res: CheckResult) -> Finding | None:
-    def mk(code: str, text: str) -> Finding:  # the location is spelt out only for a finding
+# What no unit of any kind could report in a year: beyond it a figure is a typo (or an attack), and
+# letting it through would make the city's sum meaningless (or infinite).
+TYPE_LIMITS = {"count": 1e9, "amount": 1e12, "percent": 1e4, "flag": 1, "ratio": 1e12}
+
+
+def _value_findings(config: CityConfig, ind: Indicator, cell: Cell | None, res: CheckResult) -> Finding | None:
+    def mk(code: str, key: str, **names: object) -> Finding:  # the location is spelt out only for a finding
         return Finding(code, "error", ind.code, cell.sheet if cell else None, cell.ref if cell else None,
-                       f"{_where(ind, cell)}:{text}")
+                       config.text("finding", where=_where(config, ind, cell), what=config.text(key, **names)))
 
     if cell is None:
-        return mk("missing_row", "模板中找不到该指标所在行,请使用下发的模板,不要删除或修改指标代码")
-    parsed = parse_value(cell.raw)
+        return mk("missing_row", "check_missing_row")
+    parsed = parse_value(cell.raw, ind.unit, percent=ind.type == "percent" or ind.unit == "%")
     if parsed.kind == "blank":
-        hint = ";无此职权的填“不涉及”" if ind.na_allowed else ""
-        return mk("blank", f"未填写,请填写数字(有此职权但无案件填 0{hint})")
+        return mk("blank", "check_blank", na_hint=config.text("check_blank_na_hint") if ind.na_allowed else "")
     if parsed.kind == "invalid":
-        return mk("invalid", f"“{parsed.text}”不是有效数字,请只填写阿拉伯数字(计量单位为{ind.unit})")
+        return mk("invalid", f"check_invalid_{parsed.problem}", text=parsed.text, unit=ind.unit)
     if parsed.kind == "na":
         if not ind.na_allowed:
-            return mk("na_not_allowed", "该指标不能填“不涉及”,请填写数字,无相关工作的填 0")
+            return mk("na_not_allowed", "check_na_not_allowed")
         res.na.add(ind.code)
         return None
     x = parsed.number
+    limit = TYPE_LIMITS.get(ind.type, 1e12)
+    if abs(x) > limit:
+        return mk("too_large", "check_too_large", value=_fmt(x), kind=ind.unit, limit=_fmt(limit))
     lo, hi = ind.bounds
     if lo is not None and x < lo or hi is not None and x > hi:
-        span = f"{_fmt(lo or 0)}" + (f"至{_fmt(hi)}" if hi is not None else "及以上")
-        return mk("bounds", f"填写的 {_fmt(x)} 超出合理范围,应为{span},请核实")
+        span = (config.text("check_span_between", low=_fmt(lo or 0), high=_fmt(hi)) if hi is not None
+                else config.text("check_span_from", low=_fmt(lo or 0)))
+        return mk("bounds", "check_bounds", value=_fmt(x), span=span)
     if ind.type in ("count", "flag") and not float(x).is_integer():
-        return mk("not_integer", f"填写的 {_fmt(x)} 应为整数({ind.unit}),请核实")
+        return mk("not_integer", "check_not_integer", value=_fmt(x), unit=ind.unit)
     res.values[ind.code] = x
     return None
 
@@ -83,12 +97,13 @@ def check_workbook(config: CityConfig, unit: Unit, raw: RawWorkbook,
         code = next((c for c, cell in raw.cells.items() if cell.ref == bad.ref and cell.sheet == bad.sheet), None)
         if code in by_code:
             res.errors.append(Finding("formula", "error", code, bad.sheet, bad.ref,
-                                      f"{_where(by_code[code], bad)}:单元格是公式但没有计算结果,请在 Excel/WPS 中打开并保存一次,或直接填写数字"))
+                                      config.text("finding", where=_where(config, by_code[code], bad),
+                                                  what=config.text("check_formula"))))
     formula_codes = {f.indicator for f in res.errors}
     for ind in inds:
         if ind.code in formula_codes:
             continue
-        finding = _value_findings(ind, raw.cells.get(ind.code), res)
+        finding = _value_findings(config, ind, raw.cells.get(ind.code), res)
         if finding:
             res.errors.append(finding)
     for rule in config.rules:
@@ -100,24 +115,26 @@ def check_workbook(config: CityConfig, unit: Unit, raw: RawWorkbook,
         if holds:
             continue
         first = raw.cells.get(sorted(names)[0])
-        cited = "、".join(f"{by_code[n].name}{_fmt(res.values[n]) if n in res.values else '不涉及'}"
+        cited = "、".join(f"{by_code[n].name}{_fmt(res.values[n]) if n in res.values else config.text('na_value')}"
                           for n in sorted(names))
-        text = (f"{_where(by_code[sorted(names)[0]], first)}等:{rule.message}(当前:{cited})")
+        text = config.text("check_rule", where=_where(config, by_code[sorted(names)[0]], first),
+                           message=rule.message, cited=cited)
         _warn_or_err(res, raw, Finding(rule.code, rule.severity, sorted(names)[0], first.sheet if first else None,
-                                       first.ref if first else None, text + _todo(rule.severity)), names)
+                                       first.ref if first else None, text, _todo(config, rule.severity)), names)
     _yoy(config, raw, res, by_code, last_year)
     return res
 
 
-def _todo(severity: str) -> str:
-    return ",请修改" if severity == "error" else ",请核实;如确认无误,请在备注栏填写上报说明"
+def _todo(config: CityConfig, severity: str) -> str:
+    return config.text("todo_error" if severity == "error" else "todo_warning")
 
 
 def _warn_or_err(res: CheckResult, raw: RawWorkbook, f: Finding, codes: set[str]) -> None:
+    note = next((raw.notes[c] for c in sorted(codes) if raw.notes.get(c)), None)
     if f.severity == "error":
         res.errors.append(f)
-    elif any(raw.notes.get(c) for c in codes):
-        res.confirmed.append(f)
+    elif note:
+        res.confirmed.append(replace(f, todo="", note=note))
     else:
         res.warnings.append(f)
 
@@ -132,7 +149,7 @@ def _yoy(config: CityConfig, raw: RawWorkbook, res: CheckResult, by_code: dict[s
             continue
         if (before == 0 and x >= base) or (before > 0 and (x > before * ratio or x * ratio < before)):
             cell = raw.cells.get(code)
-            text = (f"{_where(by_code[code], cell)}:本年 {_fmt(x)} 与上年 {_fmt(before)} 相差超过{ratio:g}倍"
-                    + _todo("warning"))
+            text = config.text("finding", where=_where(config, by_code[code], cell),
+                               what=config.text("check_yoy", value=_fmt(x), last=_fmt(before), ratio=f"{ratio:g}"))
             _warn_or_err(res, raw, Finding("yoy", "warning", code, cell.sheet if cell else None,
-                                           cell.ref if cell else None, text), {code})
+                                           cell.ref if cell else None, text, _todo(config, "warning")), {code})

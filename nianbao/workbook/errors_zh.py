@@ -1,21 +1,22 @@
-"""Workbook errors as the clerk reads them: what happened and what to do."""
+"""Workbook errors as the clerk reads them: what happened and what to do (config/messages.yaml)."""
 
 from __future__ import annotations
 
+from nianbao.cityconfig import CityConfig
 from nianbao.errors import WorkbookError
 from nianbao.workbook.errors import Encrypted, Hostile, NotAWorkbook, ReaderFailed, TooLarge
 
-MESSAGES = {
-    NotAWorkbook: "附件不是可读取的电子表格(文件为空、已损坏或格式不符),请用 Excel 或 WPS 打开下发的模板填写后另存为 .xlsx 再发送",
-    TooLarge: "附件过大,不是正常的报表文件(正常约几十 KB),请只发送填好的统计表",
-    Hostile: "附件含有不允许的内容(外部实体或文档类型定义),无法读取,请在下发的模板上重新填写",
-    Encrypted: "工作簿设置了打开密码,系统无法读取,请取消密码后重新发送",
-    ReaderFailed: "读取该工作簿超时或占用资源过多,请确认未在表格中插入大量空行空列后重新发送",
+KEYS = {
+    NotAWorkbook: "file_not_a_workbook",
+    TooLarge: "file_too_large",
+    Hostile: "file_hostile",
+    Encrypted: "file_encrypted",
+    ReaderFailed: "file_reader_failed",
 }
 
 
-def describe(exc: WorkbookError) -> str:
-    for cls, text in MESSAGES.items():
+def describe(config: CityConfig, exc: WorkbookError) -> str:
+    for cls, key in KEYS.items():
         if isinstance(exc, cls):
-            return text
-    return "附件无法读取,请在下发的模板上填写后重新发送"
+            return config.text(key)
+    return config.text("file_unreadable")

@@ -1,5 +1,10 @@
-"""What a clerk typed → a number, 不涉及, blank or invalid. Clerks type numbers as text in many ways:
-"1,234", "92.43%", "１２３" (full-width), "12件", "—"; blank is not 0."""
+"""What a clerk typed → a number, 不涉及, blank or invalid (with why).
+
+Clerks type numbers as text in many ways. Accepted: full-width digits (１２３), thousands separators in
+the Western and Chinese styles ("1,234", "1，234", "1 234"), the indicator's own unit after the number
+("12件" where the unit is 件) and "%" on a percentage. Refused, with the reason, because the number read
+would silently be wrong: a magnitude word ("12万" is not 12), another unit, "%" on a count, and a comma
+that is not a thousands separator ("1,5": a decimal comma, or a typo). Blank is not 0."""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ import unicodedata
 from dataclasses import dataclass
 
 NA_WORDS = {"不涉及", "无此职能", "无此职权", "无此项职权", "不适用", "n/a", "na", "—", "――", "－", "/", "／"}
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_TRAILING_UNIT = re.compile(r"[\u4e00-\u9fff]+$")  # 12件, 5905人, 40学时
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:(?P<sep>[, ])\d{3})(?:(?P=sep)\d{3})*(\.\d+)?")
+_MAGNITUDE = re.compile(r"\d\s*(万|千|百|亿|k|K|w|W|m|M)")
+_TRAILING_WORD = re.compile(r"[^\d.%\s]+$")  # 12件, 5905人, 40学时, 12万元
 
 
 @dataclass(frozen=True)
@@ -18,27 +25,50 @@ class ParsedValue:
     kind: str  # number | na | blank | invalid
     number: float | None = None
     text: str = ""
+    problem: str = ""  # why invalid: text | magnitude | unit | percent | separator | infinite
 
 
-def parse_value(raw: object) -> ParsedValue:
+def _invalid(text: str, problem: str) -> ParsedValue:
+    return ParsedValue("invalid", text=text, problem=problem)
+
+
+def parse_value(raw: object, unit: str = "", percent: bool = False) -> ParsedValue:
+    """``unit`` is the indicator's own measure word (accepted after the number); ``percent`` allows a
+    trailing "%" (the indicator is a percentage)."""
     if raw is None:
         return ParsedValue("blank")
     if isinstance(raw, bool):
-        return ParsedValue("invalid", text=str(raw))
+        return _invalid(str(raw), "text")
     if isinstance(raw, (int, float)):
         if isinstance(raw, float) and not math.isfinite(raw):
-            return ParsedValue("invalid", text=str(raw))
+            return _invalid(str(raw), "infinite")
         return ParsedValue("number", float(raw), str(raw))
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     if not text:
         return ParsedValue("blank")
     if text.lower() in NA_WORDS or text in NA_WORDS:
         return ParsedValue("na", text=text)
-    compact = text.replace(",", "").replace(" ", "").replace("\u3000", "")
-    compact = compact.removesuffix("%")
-    compact = _TRAILING_UNIT.sub("", compact)
-    if _NUMBER.match(compact):
-        value = float(compact)
-        if math.isfinite(value):
-            return ParsedValue("number", value, text)
-    return ParsedValue("invalid", text=text)
+    compact = text.replace("\u3000", " ")
+    if _MAGNITUDE.search(compact) and not (unit and compact.endswith(unit) and not _MAGNITUDE.search(compact.removesuffix(unit))):
+        return _invalid(text, "magnitude")
+    word = _TRAILING_WORD.search(compact)
+    if word:
+        if word.group(0) != unit:
+            return _invalid(text, "unit" if re.match(r"[+-]?[\d.,\s]+$", compact[:word.start()]) else "text")
+        compact = compact[:word.start()]
+    compact = compact.strip()
+    if compact.endswith("%"):
+        if not percent:
+            return _invalid(text, "percent")
+        compact = compact[:-1].strip()
+    if _PLAIN.fullmatch(compact):
+        number = float(compact)
+    elif _GROUPED.fullmatch(compact):
+        number = float(compact.replace(",", "").replace(" ", ""))
+    elif "," in compact or re.fullmatch(r"[+-]?[\d ]+(\.\d+)?", compact):
+        return _invalid(text, "separator")
+    else:
+        return _invalid(text, "text")
+    if not math.isfinite(number):
+        return _invalid(text, "infinite")
+    return ParsedValue("number", number, text)

@@ -155,10 +155,13 @@ class MaildirDelivery:
         return "250 OK"
 
 
-def deliver(maildir: Path, raw: bytes, owner: tuple[int, int]) -> None:
-    """What the MTA's local delivery does: the exact bytes into new/, owned by the mail user."""
+def deliver(maildir: Path, raw: bytes, owner: tuple[int, int], at=None) -> None:
+    """What the MTA's local delivery does: the exact bytes into new/, owned by the mail user, stamped
+    with the delivery time (``at``: a pendulum time; dovecot reports the file's mtime as INTERNALDATE)."""
     box = mailbox.Maildir(maildir, factory=None, create=True)
     key = box.add(raw)
+    if at is not None:
+        os.utime(maildir / "new" / key, (at.timestamp(), at.timestamp()))
     if os.getuid() == 0:
         for path in [maildir, *(maildir / d for d in ("new", "cur", "tmp")), maildir / "new" / key]:
             if path.exists():

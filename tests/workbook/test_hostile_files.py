@@ -38,7 +38,7 @@ def rejected_quickly(data: bytes, city, exc_type, filename="x.xlsx") -> Workbook
     with pytest.raises(exc_type) as err:
         read_workbook(data, filename, KEY, city)
     assert time.perf_counter() - start < 5
-    assert describe(err.value)  # every rejection has a Chinese explanation with what to do
+    assert describe(city, err.value)  # every rejection has a Chinese explanation with what to do
     return err.value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,13 +22,43 @@ def test_full_width_digits_read_as_ascii(n):
 
 
 @given(st.decimals(min_value=0, max_value=100, places=2))
-def test_percent_signs_are_dropped(d):
-    assert parse_value(f"{d}%").number == float(d)
+def test_a_percent_sign_is_dropped_on_a_percentage(d):
+    assert parse_value(f"{d}%", "%", percent=True).number == float(d)
+
+
+@given(st.integers(min_value=0, max_value=10**6))
+def test_a_percent_sign_on_a_count_is_refused(n):
+    assert parse_value(f"{n}%", "件").problem == "percent"
 
 
 @given(st.integers(min_value=0, max_value=10**6), st.sampled_from(["件", "人", "学时", "次", "万元"]))
-def test_a_trailing_measure_word_is_dropped(n, unit):
-    assert parse_value(f"{n}{unit}").number == n
+def test_the_indicators_own_measure_word_is_dropped(n, unit):
+    assert parse_value(f"{n}{unit}", unit).number == n
+
+
+@given(st.integers(min_value=1, max_value=10**4), st.sampled_from(["万", "千", "百", "亿", "k", "w", " 万"]))
+def test_a_magnitude_word_is_refused_never_read_as_the_bare_number(n, word):
+    parsed = parse_value(f"{n}{word}", "件")
+    assert parsed.kind == "invalid" and parsed.problem == "magnitude"
+
+
+def test_another_measure_word_is_refused():
+    assert parse_value("12人", "件").problem == "unit"
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_chinese_style_and_spaced_thousands_read_back_exactly(n):
+    assert parse_value(f"{n:,}".replace(",", "，"), "件").number == n
+    assert parse_value(f"{n:,}".replace(",", " "), "件").number == n
+
+
+@pytest.mark.parametrize("typed", ["1,5", "12,34", "1,2345", "1 23", "1,234,56", "1, 234"])
+def test_a_separator_that_is_not_a_thousands_separator_is_refused(typed):
+    assert parse_value(typed, "件").problem == "separator"
+
+
+def test_a_huge_number_from_the_cell_is_a_number_the_checks_refuse():
+    assert parse_value(1e308).kind == "number"  # checks.TYPE_LIMITS turns it into a precise error
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False))

@@ -25,13 +25,14 @@ def upgrade() -> None:
         sa.Column("last_at", nianbao.db.models.AwareDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_mail_failure")),
     )
-    with op.batch_alter_table("inbound_message") as batch:
-        batch.add_column(sa.Column("processed_at", nianbao.db.models.AwareDateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("date_header", nianbao.db.models.AwareDateTime(timezone=True), nullable=True))
+    # Plain ALTER TABLE: a batch copy of a table others refer to would be refused by SQLite's foreign keys.
+    op.add_column("inbound_message", sa.Column("processed_at", nianbao.db.models.AwareDateTime(timezone=True),
+                                               nullable=True))
+    op.add_column("inbound_message", sa.Column("date_header", nianbao.db.models.AwareDateTime(timezone=True),
+                                               nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("inbound_message") as batch:
-        batch.drop_column("date_header")
-        batch.drop_column("processed_at")
+    op.drop_column("inbound_message", "date_header")
+    op.drop_column("inbound_message", "processed_at")
     op.drop_table("mail_failure")
