@@ -102,7 +102,8 @@ def _fill_one(args: tuple) -> bytes:
     """Worker: a clerk fills one unit's workbook (openpyxl round trip, like Excel would save it)."""
     config_dir, code, year, key = args
     from nianbao.cityconfig import load_city_config
-    from nianbao.demo import confirm_notes, unit_values
+    from nianbao.demo import confirm_notes
+    from nianbao.sample_data import unit_values
     from nianbao.workbook.fill import fill_workbook
     from nianbao.workbook.template import build_template
 

@@ -72,7 +72,7 @@ def demo_resources(data_dir: str) -> Resources:
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
     env["NIANBAO_DATA"] = data_dir
     env.setdefault("NIANBAO_HMAC_SECRET", "nianbao-demo")  # the demo's own sample city signs its own workbooks
-    return make_resources(load_settings(env), clock=FixedClock(pendulum.now("Asia/Shanghai")), cached=False)
+    return make_resources(load_settings(env), clock=FixedClock(pendulum.now("UTC")), cached=False)
 
 
 def run_demo(year: int, data_dir: Path) -> int:

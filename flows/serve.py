@@ -19,7 +19,8 @@ from pathlib import Path
 
 import yaml
 
-from nianbao.settings import REPO_ROOT
+from nianbao.cityconfig import load_city_config
+from nianbao.settings import REPO_ROOT, load_settings
 
 
 def load_deployments(path: Path = REPO_ROOT / "prefect.yaml") -> list[dict]:
@@ -31,12 +32,14 @@ def flow_of(entrypoint: str):
     return getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), name)
 
 
-def to_runner_deployments(specs: list[dict]) -> list:
+def to_runner_deployments(specs: list[dict], tz: str) -> list:
+    """prefect.yaml's deployments as runner deployments; a schedule without a time zone is in the
+    city's (city.yaml)."""
     from prefect.client.schemas.schedules import CronSchedule
 
     out = []
     for spec in specs:
-        schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone", "Asia/Shanghai"))
+        schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone", tz))
                      for s in spec.get("schedules") or []]
         out.append(flow_of(spec["entrypoint"]).to_deployment(
             name=spec["name"], schedules=schedules, parameters=spec.get("parameters") or {},
@@ -80,8 +83,9 @@ def serve() -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
 
     deployments_spec = load_deployments()
+    tz = load_city_config(load_settings().config_dir).timezone
     if os.environ.get("PREFECT_API_URL"):
-        prefect_serve(*to_runner_deployments(deployments_spec))
+        prefect_serve(*to_runner_deployments(deployments_spec, tz))
         return 0
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -89,7 +93,7 @@ def serve() -> int:
     with local_server(port) as url, temporary_settings({PREFECT_API_URL: url}):
         print(f"已启动本地 Prefect 服务器:{url.removesuffix('/api')}(界面地址)", flush=True)
         try:
-            prefect_serve(*to_runner_deployments(deployments_spec))
+            prefect_serve(*to_runner_deployments(deployments_spec, tz))
         except KeyboardInterrupt:
             pass
     return 0

@@ -1,129 +1,37 @@
-"""The city configuration (config/*.yaml) as typed, validated objects.
+"""The city configuration (config/*.yaml) as one typed object, validated as a whole.
 
-Loading collects every problem (file, key, reason) before failing, so an administrator fixes a
-config in one pass instead of one error per run.
-"""
+Each file has its pydantic model in `nianbao.config` (strict types, no unknown keys); this module reads
+the files, validates each, then checks what one file says about another (an indicator's section exists
+in report.yaml, its deadline in calendar.yaml, a rule names existing indicators…). Every problem of
+every file is collected and raised at once as a ConfigError (`文件: 键路径: 原因`, in Chinese); loading
+never raises anything else."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
+from nianbao.config.calendar import CalendarFile, Deadline, YearOverride
+from nianbao.config.city import CityFile
+from nianbao.config.errors import translate
+from nianbao.config.indicators import Indicator, IndicatorsFile, Target
+from nianbao.config.mail import MailFile
+from nianbao.config.messages import check_messages
+from nianbao.config.report import ReportFile, Section
+from nianbao.config.rules import Rule, RulesFile, YoyOutlier
+from nianbao.config.units import UNIT_KINDS, Unit, UnitsFile
 from nianbao.errors import ConfigError, ConfigProblem
 
-UNIT_KINDS = ("city", "district", "county_city", "county", "zone", "department")
-INDICATOR_TYPES = ("count", "amount", "percent", "flag", "ratio")
-AGGREGATES = ("sum", "max", "min", "ratio")
-TARGET_OPS = (">=", "<=", "=")
+__all__ = ["UNIT_KINDS", "CalendarFile", "CityConfig", "Deadline", "Indicator", "ReportFile", "Rule", "Section",
+           "Target", "Unit", "YearOverride", "load_city_config"]
 
-
-@dataclass(frozen=True)
-class Unit:
-    code: str
-    name: str
-    kind: str
-    parent: str | None
-    contacts: tuple[str, ...]
-    leaders: tuple[str, ...]
-    reports: bool = True
-
-
-@dataclass(frozen=True)
-class Target:
-    op: str
-    value: float
-
-    def met(self, value: float) -> bool:
-        # Half a unit of the last printed decimal: 99.996% prints as 100.00% and counts as met.
-        eps = 1e-6
-        if self.op == ">=":
-            return value >= self.value - eps
-        if self.op == "<=":
-            return value <= self.value + eps
-        return abs(value - self.value) <= eps
-
-
-@dataclass(frozen=True)
-class Indicator:
-    code: str
-    name: str
-    unit: str
-    type: str
-    section: str
-    deadline: str
-    bounds: tuple[float | None, float | None]
-    aggregate: str
-    na_allowed: bool
-    applies_to: tuple[str, ...]
-    target: Target | None = None
-    numerator: str | None = None
-    denominator: str | None = None
-    scale: float = 1.0
-    yoy: bool = False
-
-    @property
-    def derived(self) -> bool:
-        return self.type == "ratio"
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    expr: str
-    severity: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Deadline:
-    code: str
-    name: str
-    month: int
-    day: int
-
-
-@dataclass(frozen=True)
-class YearOverride:
-    year: int
-    holidays: frozenset[dt.date]
-    workdays: frozenset[dt.date]
-    provisional: bool
-    source: str
-
-
-@dataclass(frozen=True)
-class CalendarConfig:
-    open_month: int
-    open_day: int
-    deadlines: tuple[Deadline, ...]
-    deadline_on_holiday: str
-    reminders_before: tuple[int, ...]
-    overdue_every: int
-    overdue_max: int
-    draft_after: int
-    send_hour: int
-    overrides: dict[int, YearOverride]
-
-
-@dataclass(frozen=True)
-class Section:
-    code: str
-    heading: str
-    sheet: str
-
-
-@dataclass(frozen=True)
-class ReportConfig:
-    title: str
-    issuer: str
-    template: str
-    sections: tuple[Section, ...]
-    raw: dict[str, Any]
+FILES: dict[str, type[BaseModel]] = {"city": CityFile, "units": UnitsFile, "indicators": IndicatorsFile,
+                                     "rules": RulesFile, "calendar": CalendarFile, "report": ReportFile}
 
 
 @dataclass(frozen=True)
@@ -138,9 +46,9 @@ class CityConfig:
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
     rules: tuple[Rule, ...]
-    yoy_outlier: dict[str, float]
-    calendar: CalendarConfig
-    report: ReportConfig
+    yoy_outlier: YoyOutlier
+    calendar: CalendarFile
+    report: ReportFile
     messages: dict[str, str] = field(default_factory=dict)  # config/messages.yaml: wording with {names}
     root: Path = field(compare=False, default=Path("."))
 
@@ -189,58 +97,107 @@ class CityConfig:
             found = tuple(i for i in self.indicators if not i.derived and kind in i.applies_to)
         return found
 
-    def units_for_email(self, address: str) -> tuple[Unit, ...]:
-        a = address.strip().lower()
-        return tuple(u for u in self.units if a in (c.lower() for c in u.contacts))
+    def section_indicators(self, section: str) -> tuple[Indicator, ...]:
+        """A section's indicators in the order its text names them (``order``, then catalogue order)."""
+        found = [(i.order if i.order is not None else n, n, i) for n, i in enumerate(self.indicators)
+                 if i.section == section]
+        return tuple(i for _, _, i in sorted(found, key=lambda t: (t[0], t[1])))
 
 
-class _Collector:
-    """Accumulates problems while reading one file."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[ConfigProblem] = []
-
-    def add(self, key: str, reason: str) -> None:
-        self.problems.append(ConfigProblem(self.file, key, reason))
-
-    def req(self, d: dict, key: str, where: str, typ: type | tuple = str) -> Any:
-        if not isinstance(d, dict) or key not in d or d[key] is None:
-            self.add(f"{where}.{key}", "missing")
-            return None
-        if not isinstance(d[key], typ):
-            self.add(f"{where}.{key}", f"expected {getattr(typ, '__name__', typ)}, got {d[key]!r}")
-            return None
-        return d[key]
-
-
-def _read_yaml(path: Path, problems: list[ConfigProblem]) -> dict:
+def read_yaml(path: Path) -> tuple[Any, ConfigProblem | None]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
-        problems.append(ConfigProblem(path.name, "-", "file not found"))
-        return {}
+        return None, ConfigProblem(path.name, "-", "文件不存在")
+    except UnicodeDecodeError:
+        return None, ConfigProblem(path.name, "-", "不是 UTF-8 编码的文本，请用 UTF-8 保存")
     except yaml.YAMLError as exc:
-        problems.append(ConfigProblem(path.name, "-", f"not valid YAML: {exc}"))
-        return {}
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else "-"
+        return None, ConfigProblem(path.name, where, f"不是有效的 YAML：{getattr(exc, 'problem', exc)}")
     if not isinstance(data, dict):
-        problems.append(ConfigProblem(path.name, "-", "top level must be a mapping"))
-        return {}
-    return data
+        return None, ConfigProblem(path.name, "-", "顶层应为键值映射")
+    return data, None
+
+
+def load_mail(path: Path) -> MailFile:
+    """config/mail.yaml (the embedded default when the file is absent); ConfigError on any problem."""
+    problems = mail_problems(path)
+    if problems:
+        raise ConfigError(problems)
+    data, _ = read_yaml(path) if path.exists() else ({}, None)
+    return MailFile.model_validate(data or {})
+
+
+def mail_problems(path: Path) -> list[ConfigProblem]:
+    if not path.exists():
+        return []
+    data, problem = read_yaml(path)
+    if problem:
+        return [problem]
+    try:
+        MailFile.model_validate(data)
+    except ValidationError as exc:
+        return translate("mail.yaml", exc, MailFile)
+    return []
+
+
+def _cross_references(m: dict[str, BaseModel]) -> list[ConfigProblem]:
+    """What one file says about another. Only files that validated on their own are compared."""
+    from nianbao.workbook.rules import names_in
+
+    out: list[ConfigProblem] = []
+    inds = m.get("indicators")
+    report, calendar, rules = m.get("report"), m.get("calendar"), m.get("rules")
+    codes = {i.code for i in inds.indicators} if inds else set()
+    inputs = {i.code for i in inds.indicators if not i.derived} if inds else set()
+    if inds and report:
+        sections = {s.code for s in report.sections}
+        out += [ConfigProblem("indicators.yaml", f"indicators[{n}].section",
+                              f"报告中没有板块 {i.section}（板块见 report.yaml 的 sections）")
+                for n, i in enumerate(inds.indicators) if i.section not in sections]
+        p = report.problems
+        for key in ("imbalance_indicators", "weak_capacity"):
+            out += [ConfigProblem("report.yaml", f"problems.{key}[{n}]", f"没有指标 {code}")
+                    for n, code in enumerate(getattr(p, key)) if code not in codes]
+    if inds and calendar:
+        deadlines = {d.code for d in calendar.deadlines}
+        out += [ConfigProblem("indicators.yaml", f"indicators[{n}].deadline",
+                              f"日程中没有截止事项 {i.deadline}（见 calendar.yaml 的 deadlines：{'、'.join(sorted(deadlines))}）")
+                for n, i in enumerate(inds.indicators) if i.deadline not in deadlines]
+    if inds and rules:
+        for n, r in enumerate(rules.rules):
+            unknown = sorted(names_in(r.expr) - inputs)
+            if unknown:
+                out.append(ConfigProblem("rules.yaml", f"rules[{n}].expr", f"没有填报类指标 {'、'.join(unknown)}"))
+    return out
 
 
 def load_city_config(root: Path | str) -> CityConfig:
     """Read and validate config/ under ``root``; raise ConfigError listing every problem."""
-    from nianbao.cityconfig_parse import parse_all
-
     root = Path(root)
     problems: list[ConfigProblem] = []
-    docs = {name: _read_yaml(root / f"{name}.yaml", problems) for name in
-            ("city", "units", "indicators", "rules", "calendar", "report", "messages")}
+    models: dict[str, BaseModel] = {}
+    for name, model in FILES.items():
+        data, problem = read_yaml(root / f"{name}.yaml")
+        if problem:
+            problems.append(problem)
+            continue
+        try:
+            models[name] = model.model_validate(data)
+        except ValidationError as exc:
+            problems += translate(f"{name}.yaml", exc, model)
+    data, problem = read_yaml(root / "messages.yaml")
+    messages, more = check_messages(data) if problem is None else ({}, [problem])
+    problems += mail_problems(root / "mail.yaml")
+    problems += more + _cross_references(models)
     if problems:
         raise ConfigError(problems)
-    config, more = parse_all(docs, _Collector)
-    if more:
-        raise ConfigError(more)
-    assert config is not None
-    return CityConfig(**{**config.__dict__, "root": root})
+    city, units, inds, rules = models["city"], models["units"], models["indicators"], models["rules"]
+    return CityConfig(
+        city=city.city, bureau=city.bureau, office=city.office, timezone=city.timezone,
+        admin_emails=city.admin_emails, intake_address=city.intake_address,
+        sender_name=city.sender_name or city.bureau, units=units.units, indicators=inds.indicators,
+        rules=rules.rules, yoy_outlier=rules.yoy_outlier, calendar=models["calendar"], report=models["report"],
+        messages=messages, root=root)
+

@@ -12,14 +12,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nianbao import output
-from nianbao.clock import FixedClock, parse_day
 from nianbao.errors import ConfigError, MailError, MissingSecret, NianbaoError, UnknownYearError
 from nianbao.resources import Resources, make_resources
 
 
 def _res(args: argparse.Namespace) -> Resources:
     today = getattr(args, "today", None)
-    return make_resources(clock=FixedClock(parse_day(today)) if today else None)
+    return make_resources(today=today)
 
 
 def _year(args: argparse.Namespace, res: Resources) -> int:
@@ -45,6 +44,18 @@ def cmd_open(args: argparse.Namespace) -> int:
     sent = send_outbox(res)
     output.say(f"{result.year}年度填报已开启:新发出 {len(result.invited)} 份通知,已发过 {len(result.already)} 份;"
                f"发送成功 {sent.sent},待重试 {sent.pending}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from nianbao.settings import load_settings
+    from nianbao.stages.check import check_setup
+
+    settings = load_settings()
+    problems = check_setup(settings)
+    if problems:
+        raise ConfigError(problems)
+    output.say(f"配置与模板检查通过:{settings.config_dir},{settings.templates_dir}")
     return 0
 
 
@@ -228,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("files", nargs="+")
     add("intake", cmd_intake, "读取收件箱一次", year=False, json_=True, today=True)
     add("init", cmd_init, "生成工作簿签名密钥(首次部署时运行一次)", year=False)
+    add("check", cmd_check, "检查 config/ 与 templates/ 是否有误(有误时退出码为 2)", year=False)
     add("close", cmd_close, "关闭某年度填报(此后该年度的报表一律退回)")
     add("status", cmd_status, "报送情况", json_=True)
     r = add("remind", cmd_remind, "发送到期提醒", json_=True, today=True)
@@ -250,6 +262,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     try:
+        if args.command not in ("check", "init"):  # refuse to start on a broken config or template
+            from nianbao.settings import load_settings
+            from nianbao.stages.check import check_setup
+
+            problems = check_setup(load_settings())
+            if problems:
+                raise ConfigError(problems)
         return args.fn(args)
     except ConfigError as exc:
         output.fail("配置有误,请逐项修改:\n" + "\n".join(f"  - {p}" for p in exc.problems))

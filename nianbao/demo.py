@@ -9,6 +9,8 @@ import random
 from dataclasses import dataclass
 
 import pendulum
+import yaml
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert
 
 from nianbao import repo
@@ -18,50 +20,19 @@ from nianbao.db.session import unit_of_work
 from nianbao.mail.message import compose
 from nianbao.plan import CyclePlan
 from nianbao.resources import Resources
+from nianbao.sample_data import unit_values, warning_notes
 from nianbao.workbook.fill import fill_workbook
 from nianbao.workbook.template import build_template, template_filename
 from nianbao.workdays import WorkCalendar
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PENALTY_PARTS = ("E_CF_JG", "E_CF_FK", "E_CF_MS", "E_CF_ZK", "E_CF_DX", "E_CF_XZ", "E_CF_JL", "E_CF_QT")
 
 
-def unit_values(config: CityConfig, unit: Unit, year: int) -> dict[str, float | None]:
-    """Figures a unit of this kind could report; None = 不涉及. Consistent with config/rules.yaml, and
-    stable from year to year (the unit's profile is fixed, each year adds ±10% of noise)."""
-    rng = random.Random(unit.code)  # the unit's profile
-    noise = random.Random(f"{unit.code}-{year}")
-    scale = {"district": 1.0, "county_city": 1.1, "county": 0.8, "zone": 0.35, "department": 0.6}[unit.kind]
-    growth = 1 + (year - 2020) * 0.04
-
-    def drift() -> float:
-        return growth * noise.uniform(0.92, 1.08)
-
-    v: dict[str, float | None] = {}
-    for ind in config.input_indicators(unit):
-        base = {"件": 120, "次": 8, "人": 40, "项": 300, "万元": 900.0, "学时": 2400, "个": 3, "台": 60,
-                "期": 4, "场": 30, "人次": 50}.get(ind.unit, 10)
-        v[ind.code] = round(base * scale * rng.uniform(0.7, 1.3) * drift())
-    v["F1_01"], v["F1_05"] = rng.randint(3, 8), rng.randint(1, 4)
-    v["F1_03"] = 1.0
-    v["F2_02"] = min(v["F2_01"], round(v["F2_01"] * rng.uniform(0.95, 1.0)))
-    v["F3_02"] = v["F3_01"] if rng.random() < 0.85 else v["F3_01"] - 1
-    v["E_CF_JL"] = v["E_CF_JL"] if unit.name.endswith("公安局") else None
-    if unit.kind == "department" and unit.code != "D12":
-        v["E_XK"] = v["E_XK"] if rng.random() < 0.5 else None
-    v["E_CF_HJ"] = float(sum(v[c] or 0 for c in PENALTY_PARTS))
-    v["E_CF_JE"] = round(rng.uniform(200, 3000) * scale * drift(), 2)
-    v["E_ZFRY"] = round(v["E_ZFRY"] * 4)
-    v["E_CZRS"] = round(v["E_ZFRY"] * rng.uniform(0.86, 1.0))
-    v["E_FZSH"] = max(1, round(v["E_ZFRY"] * rng.uniform(0.04, 0.08)))
-    v["F5_04"] = round(v["E_ZFRY"] * rng.uniform(45, 75) * noise.uniform(0.95, 1.05))
-    if "F4_01" in v:
-        v["F4_02"] = round(v["F4_01"] * rng.uniform(0.85, 1.0))
-        v["F4_03"] = round(v["F4_02"] * rng.uniform(0.05, 0.2))
-    v["F4_06"] = round(v["F4_05"] * rng.uniform(0.02, 0.12))
-    v["F4_09"] = min(v["F4_08"], round(v["F4_08"] * rng.uniform(0.9, 1.0)))
-    v["F4_12"] = round(v["F4_11"] * rng.uniform(0.93, 1.0))
-    return v
+class DemoContent(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    note: str = "经核实，数据无误。"
+    highlights: dict[str, list[str]] = {}
+    problems: list[str] = []
 
 
 def as_clerk_types(values: dict[str, float | None], rng: random.Random) -> dict[str, float | str | None]:
@@ -79,19 +50,35 @@ def as_clerk_types(values: dict[str, float | None], rng: random.Random) -> dict[
     return out
 
 
+def demo_content(config: CityConfig) -> DemoContent:
+    """config/demo.yaml: what the sample city's clerks write (narratives, 上报说明)."""
+    path = config.root / "demo.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return DemoContent.model_validate(data or {})
+
+
 def confirm_notes(config: CityConfig, values: dict[str, float | None]) -> dict[str, str]:
-    """上报说明 a careful clerk writes where a warning rule would fire (e.g. few 法制审核 staff)."""
-    notes = {}
-    num = lambda code: values.get(code) if isinstance(values.get(code), (int, float)) else 0  # noqa: E731
-    if num("E_FZSH") < 0.05 * num("E_ZFRY"):
-        notes["E_FZSH"] = "机构改革后法制审核人员尚在配备中,已列入下年度招录计划"
-    return notes
+    """上报说明 a careful clerk writes where a warning rule would fire."""
+    return warning_notes(config, values, demo_content(config).note)
+
+
+def narratives(config: CityConfig, unit: Unit, year: int) -> list[tuple[str, str, str]]:
+    """One or two highlights in the sections the unit is strong in, and now and then a problem; drawn
+    from config/demo.yaml, so units write different things."""
+    content, rng = demo_content(config), random.Random(f"narratives-{unit.code}-{year}")
+    sections = [s.code for s in config.report.sections if content.highlights.get(s.code)]
+    out = []
+    for section in rng.sample(sections, k=min(len(sections), rng.choice([1, 1, 2]))):
+        out.append((section, "highlight", rng.choice(content.highlights[section])))
+    if content.problems and rng.random() < 0.3 and sections:
+        out.append((rng.choice(sections), "problem", rng.choice(content.problems)))
+    return out
 
 
 def seed_history(res: Resources, year: int) -> None:
     """Last year's accepted figures, as if that cycle had run (prefills 上年数值, feeds year-on-year)."""
     cfg = res.config
-    now = pendulum.datetime(year + 1, 2, 8, 10, tz="Asia/Shanghai")
+    now = pendulum.datetime(year + 1, 2, 8, 10, tz=cfg.timezone)
     with unit_of_work(res.db) as s:
         cycle = repo.ensure_cycle(s, cfg, year, now)
         if repo.submissions_of(s, cycle):
@@ -141,13 +128,14 @@ def script(res: Resources, year: int, plan: CyclePlan) -> list[MailEvent]:
             day = cal.add_workdays(last, 1 + units.index(unit) % 2)
         else:
             day = cal.add_workdays(plan.open_day, rng.randint(3, 12))
-        good = fill_workbook(blank, as_clerk_types(values, rng), notes=confirm_notes(cfg, values),
-                             narratives=[("F3", "highlight", f"推行“首违不罚”清单,全年适用{int(values['E_CF_JG'] or 12)}件")])
+        notes = confirm_notes(cfg, values)
+        good = fill_workbook(blank, as_clerk_types(values, rng), notes=notes, narratives=narratives(cfg, unit, year))
         at = plan.at(day, 10)
-        if unit == corrected:
-            wrong = dict(values, E_CF_HJ=(values["E_CF_HJ"] or 0) + 7)
-            bad = fill_workbook(blank, as_clerk_types(wrong, rng), notes=confirm_notes(cfg, values))
-            events.append(MailEvent(day, unit, _mail(res, unit, year, bad, at, 1), "处罚合计与分项不符,将被退回"))
+        if unit == corrected:  # a clerk types a figure in 万: refused, then corrected
+            code = next(c for c, v in values.items() if v and v >= 10000 or c == list(values)[-1])
+            wrong = {**as_clerk_types(values, rng), code: f"{(values[code] or 0) / 10000:.1f}万"}
+            bad = fill_workbook(blank, wrong, notes=notes)
+            events.append(MailEvent(day, unit, _mail(res, unit, year, bad, at, 1), "数字带“万”字,将被退回"))
             day2 = cal.add_workdays(day, 2)
             events.append(MailEvent(day2, unit, _mail(res, unit, year, good, plan.at(day2, 15), 2), "修改后重报"))
         else:

@@ -11,9 +11,6 @@ import pendulum
 from nianbao.cityconfig import CityConfig
 from nianbao.workdays import WorkCalendar, weekday_zh
 
-TZ = "Asia/Shanghai"
-
-
 @dataclass(frozen=True)
 class PlannedDeadline:
     code: str
@@ -34,6 +31,7 @@ class Slot:
 @dataclass
 class CyclePlan:
     year: int
+    tz: str  # the city's time zone: every planned moment is a local office hour
     open_day: dt.date
     deadlines: list[PlannedDeadline]
     slots: list[Slot]
@@ -42,7 +40,7 @@ class CyclePlan:
     warnings: list[str] = field(default_factory=list)
 
     def at(self, d: dt.date, hour: int) -> pendulum.DateTime:
-        return pendulum.datetime(d.year, d.month, d.day, hour, tz=TZ)
+        return pendulum.datetime(d.year, d.month, d.day, hour, tz=self.tz)
 
     def deadline(self, code: str) -> PlannedDeadline:
         return next(d for d in self.deadlines if d.code == code)
@@ -71,7 +69,7 @@ def build_plan(config: CityConfig, year: int, cal: WorkCalendar | None = None) -
                 warnings.append(f"{d.name}截止日{_zh(nominal)}为{cal.day_kind(nominal)},按配置不顺延;"
                                 f"提醒在此前的工作日发出")
         deadlines.append(PlannedDeadline(d.code, d.name, nominal, effective, effective != nominal))
-        for n in c.reminders_before:
+        for n in c.reminders:
             day = cal.add_workdays(effective if cal.is_workday(effective) else cal.next_workday(effective), -n)
             if day >= open_day:
                 slots.append(Slot(d.code, f"before-{n}", day, "reminder"))
@@ -81,7 +79,7 @@ def build_plan(config: CityConfig, year: int, cal: WorkCalendar | None = None) -
     draft_day = cal.add_workdays(last, c.draft_after)
     digest_days = [open_day + dt.timedelta(days=i) for i in range((draft_day - open_day).days + 1)]
     digest_days = [d for d in digest_days if cal.is_workday(d)]
-    return CyclePlan(year, open_day, deadlines, sorted(slots, key=lambda s: (s.day, s.deadline)), draft_day,
+    return CyclePlan(year, config.timezone, open_day, deadlines, sorted(slots, key=lambda s: (s.day, s.deadline)), draft_day,
                      digest_days, warnings)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.cityconfig import CityConfig, load_city_config
-from nianbao.clock import Clock, SystemClock
+from nianbao.clock import Clock, FixedClock, SystemClock, parse_day
 from nianbao.db.session import make_sessionmaker
 from nianbao.intake.sandbox import Limits, Sandbox, sandbox_for
 from nianbao.mail.inbox import Inbox, open_inbox
@@ -45,23 +45,27 @@ class Resources:
 _CACHE: dict[tuple, Resources] = {}
 
 
-def make_resources(settings: Settings | None = None, *, clock: Clock | None = None,
+def make_resources(settings: Settings | None = None, *, clock: Clock | None = None, today: str | None = None,
                    cached: bool = True) -> Resources:
-    """Build (or reuse, per process) the resources for ``settings``; migrates the database once."""
+    """Build (or reuse, per process) the resources for ``settings``; migrates the database once.
+    ``today`` (YYYY-MM-DD, in the city's time zone) pins the clock to that day's office hours."""
     settings = settings or load_settings()
     key = (settings.database_url, str(settings.data_dir), str(settings.config_dir))
     if cached and key in _CACHE:
         res = _CACHE[key]
+        clock = clock or (FixedClock(parse_day(today, res.config.timezone)) if today else None)
         return res.with_(clock=clock) if clock else res
+    config = load_city_config(settings.config_dir)
+    clock = clock or (FixedClock(parse_day(today, config.timezone)) if today else None)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     res = Resources(
         settings=settings,
-        config=load_city_config(settings.config_dir),
+        config=config,
         db=make_sessionmaker(settings.database_url),
         store=BlobStore(settings.archive_dir),
         open_inbox=lambda: open_inbox(settings),
         transport=open_transport(settings),
-        clock=SystemClock(),
+        clock=SystemClock(config.timezone),
     )
     if cached:
         _CACHE[key] = res

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from nianbao.cityconfig import load_mail
+from nianbao.config.mail import MailFile
 from nianbao.errors import MissingSecret
 from nianbao.mail.auth import Trust
 
@@ -27,7 +27,7 @@ class Settings:
     database_url: str
     config_dir: Path
     templates_dir: Path
-    mail: dict[str, Any] = field(default_factory=dict)
+    mail: MailFile = field(default_factory=MailFile)
     env: Mapping[str, str] = field(default_factory=dict, repr=False)
     intake_batch: int = 200  # mails per transaction (NIANBAO_INTAKE_BATCH)
     intake_batch_bytes: int = 32 * 1024 * 1024  # ... and at most about this many bytes of raw mail
@@ -38,13 +38,12 @@ class Settings:
     @property
     def trust(self) -> Trust:
         """How far the bureau's own mail server vouches for senders and times (mail.yaml inbound)."""
-        inbound = (self.mail or {}).get("inbound") or {}
-        return Trust(inbound.get("authserv_id") or None, inbound.get("received_by") or None)
+        return Trust(self.mail.inbound.authserv_id, self.mail.inbound.received_by)
 
     @property
     def max_mail_mb(self) -> float:
         """Mails larger than this are answered "too large" without being read (mail.yaml inbound.max_mail_mb)."""
-        return float(((self.mail or {}).get("inbound") or {}).get("max_mail_mb", 30))
+        return self.mail.inbound.max_mail_mb
 
     @property
     def archive_dir(self) -> Path:
@@ -55,6 +54,9 @@ class Settings:
         return self.data_dir / "outputs"
 
     def with_(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (``mail`` may be given as mail.yaml's mapping)."""
+        if isinstance(changes.get("mail"), dict):
+            changes["mail"] = MailFile.model_validate(changes["mail"])
         return replace(self, **changes)
 
     def secret(self, name: str) -> str | None:
@@ -99,10 +101,9 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     config_dir = Path(env.get("NIANBAO_CONFIG", REPO_ROOT / "config")).resolve()
     templates_dir = Path(env.get("NIANBAO_TEMPLATES", REPO_ROOT / "templates")).resolve()
     database_url = env.get("NIANBAO_DATABASE_URL") or f"sqlite:///{data_dir / 'nianbao.db'}"
-    mail_file = config_dir / "mail.yaml"
-    mail = yaml.safe_load(mail_file.read_text(encoding="utf-8")) if mail_file.exists() else {}
+    mail = load_mail(config_dir / "mail.yaml")
     settings = Settings(data_dir=data_dir, database_url=database_url, config_dir=config_dir,
-                        templates_dir=templates_dir, mail=mail or {}, env=env,
+                        templates_dir=templates_dir, mail=mail, env=env,
                         intake_batch=max(1, int(env.get("NIANBAO_INTAKE_BATCH", 200))),
                         intake_processes=max(1, int(env.get("NIANBAO_INTAKE_PROCESSES", min(2, os.cpu_count() or 1)))),
                         sandbox_memory_mb=max(256, int(env.get("NIANBAO_SANDBOX_MEMORY_MB", 1536))))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
-from nianbao.cityconfig import CalendarConfig
+from nianbao.cityconfig import CalendarFile
 
 WEEKDAYS = "一二三四五六日"
 
@@ -33,7 +33,7 @@ def _package_covers(year: int) -> bool:
 
 
 class WorkCalendar:
-    def __init__(self, cal: CalendarConfig):
+    def __init__(self, cal: CalendarFile):
         self.cal = cal
 
     def coverage(self, year: int) -> Coverage:

@@ -9,7 +9,8 @@ import pendulum
 
 from nianbao.cityconfig import Unit
 from nianbao.clock import FixedClock
-from nianbao.demo import confirm_notes, unit_values
+from nianbao.demo import confirm_notes
+from nianbao.sample_data import unit_values
 from nianbao.mail.inbox import deliver_to_maildir
 from nianbao.mail.message import compose
 from nianbao.resources import Resources, make_resources

@@ -32,7 +32,7 @@ class AwareDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime refused; use pendulum in Asia/Shanghai")
+            raise ValueError("naive datetime refused; use an aware pendulum datetime")
         return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:

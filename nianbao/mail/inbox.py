@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pendulum
 
-from nianbao.errors import MailError
+from nianbao.errors import MissingSecret
 from nianbao.mail.imap import ImapInbox
 from nianbao.mail.inbox_types import DEFAULT_MAX_MAIL_BYTES, HEAD_BYTES, Inbox, RawMail
 from nianbao.settings import Settings
@@ -88,16 +88,13 @@ def deliver_to_maildir(path: Path, raw: bytes, at: pendulum.DateTime | None = No
 
 
 def open_inbox(settings: Settings) -> Inbox:
-    conf = (settings.mail or {}).get("inbound") or {"backend": "maildir", "path": "mail/inbox"}
-    max_bytes = int(float(conf.get("max_mail_mb", 30)) * 1024 * 1024)
-    if conf.get("backend", "maildir") == "maildir":
-        return MaildirInbox(settings.data_dir / conf.get("path", "mail/inbox"), max_bytes)
-    if conf["backend"] == "imap":
-        password = settings.secret("imap_password")
-        if not password:
-            raise MailError("IMAP password missing: set NIANBAO_IMAP_PASSWORD or NIANBAO_IMAP_PASSWORD_BLOCK")
-        return ImapInbox(conf["host"], int(conf.get("port", 993)), conf["user"], password,
-                         conf.get("folder", "INBOX"), conf.get("processed_folder", "已处理"),
-                         ssl=conf.get("security") == "ssl", starttls=conf.get("security") == "starttls",
-                         failed_folder=conf.get("failed_folder", "处理失败"), max_bytes=max_bytes)
-    raise MailError(f"unknown inbound mail backend {conf['backend']!r} (maildir or imap)")
+    conf = settings.mail.inbound
+    max_bytes = int(conf.max_mail_mb * 1024 * 1024)
+    if conf.backend == "maildir":
+        return MaildirInbox(settings.data_dir / conf.path, max_bytes)
+    password = settings.secret("imap_password")
+    if not password:
+        raise MissingSecret("IMAP password missing: set NIANBAO_IMAP_PASSWORD or NIANBAO_IMAP_PASSWORD_BLOCK")
+    return ImapInbox(conf.host, conf.port, conf.user, password, conf.folder, conf.processed_folder,
+                     ssl=conf.security == "ssl", starttls=conf.security == "starttls",
+                     failed_folder=conf.failed_folder, max_bytes=max_bytes)

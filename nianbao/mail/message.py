@@ -35,10 +35,6 @@ class ParsedMail:
     received: list[str] = field(default_factory=list)  # Received values, top (latest hop) first
 
 
-SHANGHAI = "Asia/Shanghai"
-# Held for the life of the process: pendulum's Timezone (a ZoneInfo subclass) stays cached only while
-# something refers to it, so converting by name re-read the tz database for every mail (~40 µs).
-_SHANGHAI_TZ = pendulum.timezone(SHANGHAI)
 MAX_ID = 400  # Message-IDs and addresses longer than any real one are cut, so they fit their columns
 MAX_ADDRESS = 300
 MAX_SUBJECT = 500
@@ -59,7 +55,7 @@ def _date(msg: Message) -> pendulum.DateTime | None:
         return None
     if value is None or value.tzinfo is None:  # '-0000' or no zone at all: the time is not usable
         return None
-    return pendulum.instance(value).in_timezone(_SHANGHAI_TZ)
+    return pendulum.instance(value).in_timezone(pendulum.UTC)
 
 
 def parse_headers(msg: Message) -> ParsedMail:
@@ -114,7 +110,7 @@ def compose(*, sender: tuple[str, str], to: list[str], subject: str, text: str,
     if cc:
         msg["Cc"] = ", ".join(cc)
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(pendulum.instance(date or pendulum.now(SHANGHAI)).in_timezone(SHANGHAI))
+    msg["Date"] = format_datetime(pendulum.instance(date or pendulum.now("UTC")))
     msg["Message-ID"] = message_id or make_msgid(domain=domain or None)
     if in_reply_to:
         msg["In-Reply-To"] = in_reply_to

@@ -148,11 +148,8 @@ class SmtpSession:
 
 
 def open_transport(settings: Settings) -> Transport:
-    conf = (settings.mail or {}).get("outbound") or {"backend": "folder", "path": "mail/outbox"}
-    if conf.get("backend", "folder") == "folder":
-        return FolderTransport(settings.data_dir / conf.get("path", "mail/outbox"))
-    if conf["backend"] == "smtp":
-        return SmtpTransport(conf["host"], int(conf.get("port", 587)), conf.get("security", "starttls"),
-                             conf.get("user"), settings.secret("smtp_password"),
-                             float(conf.get("timeout", 30)), conf.get("cafile"))
-    raise MailError(f"unknown outbound mail backend {conf['backend']!r} (folder or smtp)")
+    conf = settings.mail.outbound
+    if conf.backend == "folder":
+        return FolderTransport(settings.data_dir / conf.path)
+    return SmtpTransport(conf.host, conf.port, conf.security, conf.user, settings.secret("smtp_password"),
+                         conf.timeout, conf.cafile)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import jinja2
 import pendulum
-import yaml
 
 from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate
@@ -17,6 +16,7 @@ from nianbao.report.appendix import build_appendix
 from nianbao.report.docx_writer import build_docx, parse_blocks
 from nianbao.report.fmt import ordinal, with_unit
 from nianbao.report.mdtext import plain
+from nianbao.report.plans import Plan, load_plans
 from nianbao.report.problems import Problem
 
 
@@ -30,12 +30,9 @@ class DraftDoc:
     figures: dict[str, float | None]
 
 
-def _plans(config: CityConfig, templates_dir: Path, problems: list[Problem]) -> list[dict]:
-    path = templates_dir / str(config.report.raw.get("plans_file", "plans.yaml"))
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    by_kind = data.get("by_problem") or {}
-    out = [by_kind[p.kind] for p in problems if p.kind in by_kind]
-    return out + list(data.get("standing") or [])
+def _plans(config: CityConfig, templates_dir: Path, problems: list[Problem]) -> list[Plan]:
+    plans = load_plans(templates_dir / config.report.plans_file)
+    return [plans.by_problem[p.kind] for p in problems if p.kind in plans.by_problem] + list(plans.standing)
 
 
 def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
@@ -55,21 +52,13 @@ def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate,
             return ""
         return "各地各部门亮点纷呈:" + ";".join(f"{plain(name)}{plain(text.rstrip('。;;'))}" for name, text in items[:6]) + "。"
 
-    raw = config.report.raw
     title = config.report.title.format(city=config.city, year=agg.year)
     return env.get_template(config.report.template).render(
         title=title, year=agg.year, city=config.city, agg=agg, sections=config.report.sections,
-        report=_Wording(raw), problems=problems, plans=_plans(config, templates_dir, problems),
+        report=config.report, problems=problems, plans=_plans(config, templates_dir, problems),
         f=agg.fmt, fig=lambda code: agg.figures[code], change=change, highlights=highlights, ordinal=ordinal,
         **(extra or {}),
     )
-
-
-class _Wording(dict):
-    """report.yaml as attributes for the template; a missing wording key renders empty, not an error."""
-
-    def __getattr__(self, key: str) -> str:
-        return self.get(key, "")
 
 
 def to_html(title: str, markdown: str) -> str:

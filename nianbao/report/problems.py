@@ -95,11 +95,10 @@ def yoy_declines(config: CityConfig, agg: CityAggregate, threshold_pct: float = 
 
 
 def find_problems(config: CityConfig, agg: CityAggregate) -> list[Problem]:
-    rules = config.report.raw.get("problems") or {}
-    weights = rules.get("weights") or {}
+    rules = config.report.problems
     found = (missed_targets(agg) + late_missing(agg)
-             + imbalance(agg, rules.get("imbalance_indicators") or [], float(rules.get("imbalance_spread_pp", 20)))
-             + weak_capacity(agg, rules.get("weak_capacity") or []) + yoy_declines(config, agg))
+             + imbalance(agg, list(rules.imbalance_indicators), rules.imbalance_spread_pp)
+             + weak_capacity(agg, list(rules.weak_capacity)) + yoy_declines(config, agg, rules.yoy_decline_pct))
     # One sentence per kind reads like the 舟山 report; within a kind the weightiest findings lead.
     by_kind: dict[str, list[Problem]] = {}
     for p in found:
@@ -109,6 +108,6 @@ def find_problems(config: CityConfig, agg: CityAggregate) -> list[Problem]:
         items.sort(key=lambda p: p.weight, reverse=True)
         text = LEAD.get(kind, "") + ";".join(p.text for p in items[:3])
         figs = tuple(c for p in items[:3] for c in p.figures)
-        merged.append(Problem(kind, float(weights.get(kind, 1)) * 100 + len(items), text, figs))
+        merged.append(Problem(kind, getattr(rules.weights, kind) * 100 + len(items), text, figs))
     merged.sort(key=lambda p: p.weight, reverse=True)
-    return merged[: int(rules.get("max", 5))]
+    return merged[:rules.max]

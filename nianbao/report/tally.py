@@ -32,8 +32,8 @@ def ratio(ind: Indicator, num: float | None, den: float | None) -> float | None:
 def ranked_codes(config: CityConfig) -> set[str]:
     """Indicators whose per-unit figures the draft needs even at province scale: every ratio (charts,
     imbalance) and whatever config/report.yaml's problem rules name."""
-    rules = config.report.raw.get("problems") or {}
-    named = set(rules.get("imbalance_indicators") or []) | set(rules.get("weak_capacity") or [])
+    rules = config.report.problems
+    named = set(rules.imbalance_indicators) | set(rules.weak_capacity)
     return {i.code for i in config.indicators if i.derived} | named
 
 

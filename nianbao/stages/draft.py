@@ -61,7 +61,7 @@ def city_aggregate(res: Resources, year: int) -> CityAggregate:
     """A city's figures from every unit's values; a province's (more units than report.yaml's
     ``unit_table_max``) summed by the database, with only the per-unit figures the draft ranks by."""
     cfg = res.config
-    if len(cfg.reporting_units) <= int(cfg.report.raw.get("unit_table_max", 500)):
+    if len(cfg.reporting_units) <= cfg.report.unit_table_max:
         return aggregate(cfg, year, *unit_reports(res, year))
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, year)
@@ -118,7 +118,7 @@ def deliver_draft(res: Resources, result: DraftResult) -> bool:
         subject, body = render_mail(
             res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
             reported=agg.reported, on_time=agg.on_time,
-            summary=leaders_summary(agg, int(cfg.report.raw.get("leaders_summary_top", 6))),
+            summary=leaders_summary(agg, cfg.report.leaders_summary_top),
             changes=change_summary(before.figures, row.figures,
                                    {i.code: (i.name, i.unit) for i in cfg.indicators}) if before else [])
         attachments = [(result.paths["docx"].name, result.doc.docx, DOCX),

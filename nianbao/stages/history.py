@@ -33,6 +33,6 @@ def unit_history(res: Resources, year: int, unit_code: str) -> list[dict]:
                            for c, a, b in diff_values(values[previous], values[sub.id])]
             previous = sub.id
         out.append({"submission_id": sub.id, "received": sub.received_at.in_timezone(
-            "Asia/Shanghai").format("YYYY-MM-DD HH:mm"), "status": sub.status, "filename": sub.filename,
+            res.config.timezone).format("YYYY-MM-DD HH:mm"), "status": sub.status, "filename": sub.filename,
             "sender": sub.sender, "problems": len(sub.errors), "changes": changes})
     return out

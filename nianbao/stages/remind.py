@@ -60,7 +60,7 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
         sent_today: set[str] = set()
         for r in s.scalars(select(Reminder).where(Reminder.cycle_id == cycle.id)):
             sent.setdefault(r.unit_code, set()).add((r.deadline, r.slot))
-            if r.created_at.in_timezone("Asia/Shanghai").date() == today:
+            if r.created_at.in_timezone(cfg.timezone).date() == today:
                 sent_today.add(r.unit_code)
         for st in states:
             if st.status in ("on_time", "late"):
@@ -91,7 +91,7 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
             if not dry_run:
                 rates = reporting_rates(states, set(repo.expected_codes(cfg, cycle)))
                 rows = [{"name": st.name, "label": status_label(st.status), "received":
-                         st.received_at.in_timezone("Asia/Shanghai").format("M月D日") if st.received_at else ""}
+                         st.received_at.in_timezone(cfg.timezone).format("M月D日") if st.received_at else ""}
                         for st in states]
                 subject, body = render_mail(
                     res.settings.templates_dir, "digest", city=cfg, year=year, today=fmt_day(today), rates=rates,

@@ -9,5 +9,5 @@ from nianbao.resources import Resources
 
 
 def send_outbox(res: Resources, progress: Callable[[int], None] | None = None) -> DeliveryReport:
-    budget = float(((res.settings.mail or {}).get("outbound") or {}).get("run_budget_s", 300))
+    budget = getattr(res.settings.mail.outbound, "run_budget_s", 300)
     return deliver_pending(res.db, res.store, res.transport, res.clock, budget_s=budget, progress=progress)

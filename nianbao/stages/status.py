@@ -25,12 +25,12 @@ class StatusReport:
 
     def rows(self) -> list[dict]:
         return [{"code": st.unit_code, "name": st.name, "status": st.status, "label": status_label(st.status),
-                 "received": st.received_at.in_timezone("Asia/Shanghai").format("YYYY-MM-DD HH:mm")
+                 "received": st.received_at.in_timezone(self.plan.tz).format("YYYY-MM-DD HH:mm")
                  if st.received_at else ""} for st in self.states]
 
 
 def deadline_end(plan: CyclePlan) -> pendulum.DateTime:
-    """Timeliness is judged against the last deadline's effective day, to its end (Asia/Shanghai)."""
+    """Timeliness is judged against the last deadline's effective day, to its end (the city's time zone)."""
     last = max(plan.deadlines, key=lambda d: d.effective)
     return plan.at(last.effective, 0).add(days=1)
 

@@ -141,8 +141,7 @@ def _warn_or_err(res: CheckResult, raw: RawWorkbook, f: Finding, codes: set[str]
 
 def _yoy(config: CityConfig, raw: RawWorkbook, res: CheckResult, by_code: dict[str, Indicator],
          last_year: dict[str, float | None]) -> None:
-    ratio = float(config.yoy_outlier.get("ratio", 3))
-    base = float(config.yoy_outlier.get("min_base", 10))
+    ratio, base = config.yoy_outlier.ratio, config.yoy_outlier.min_base
     for code, x in res.values.items():
         before = last_year.get(code)
         if before is None or max(x, before) < base:

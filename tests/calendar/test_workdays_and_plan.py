@@ -106,7 +106,7 @@ def test_walking_the_whole_cycle_gives_each_unit_at_most_one_mail_a_day(city, ca
 def test_a_deadline_kept_on_a_day_off_stays_and_reminders_precede_it(city, cal):
     from dataclasses import replace
 
-    kept = replace(city, calendar=replace(city.calendar, deadline_on_holiday="keep"))
+    kept = replace(city, calendar=city.calendar.model_copy(update={"deadline_on_holiday": "keep"}))
     plan = build_plan(kept, 2026, WorkCalendar(kept.calendar))
     report = plan.deadline("report")
     assert report.effective == report.nominal == D(2027, 2, 10) and not report.moved

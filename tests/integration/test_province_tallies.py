@@ -3,6 +3,7 @@ indicators) are the figures the city path computes from every unit's values in m
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import openpyxl
@@ -39,8 +40,10 @@ def res(settings, db_url):
     return r
 
 
-def _province(res, monkeypatch) -> None:
-    monkeypatch.setitem(res.config.report.raw, "unit_table_max", 0)
+def _province(res):
+    """The same cycle drafted as a province is: summed by the database (unit_table_max below the units)."""
+    return res.with_(config=dataclasses.replace(res.config, report=res.config.report.model_copy(
+        update={"unit_table_max": 0})))
 
 
 def _compared(t, ranked: bool) -> tuple:
@@ -51,8 +54,10 @@ def _compared(t, ranked: bool) -> tuple:
 def test_the_database_tallies_equal_the_in_memory_ones_for_both_years(res, monkeypatch, ranked_typed):
     """With typed-in indicators ranked too (E_XK: some units answer 不涉及), their per-unit figures
     and 不涉及 come from the database the same way."""
-    rules = res.config.report.raw["problems"]
-    monkeypatch.setitem(rules, "weak_capacity", list(rules["weak_capacity"]) + ranked_typed)
+    rules = res.config.report.problems
+    report = res.config.report.model_copy(update={"problems": rules.model_copy(
+        update={"weak_capacity": (*rules.weak_capacity, *ranked_typed)})})
+    res = res.with_(config=dataclasses.replace(res.config, report=report))
     current, previous = unit_reports(res, 2026)
     ranked = ranked_codes(res.config)
     with unit_of_work(res.db) as s:
@@ -72,7 +77,7 @@ def test_indicators_aggregated_by_max_or_min_take_the_extreme_unit(res):
 
     how = {"F1_01": "max", "E_XK": "min"}
     cfg = dataclasses.replace(res.config, indicators=tuple(
-        dataclasses.replace(i, aggregate=how[i.code]) if i.code in how else i for i in res.config.indicators))
+        i.model_copy(update={"aggregate": how[i.code]}) if i.code in how else i for i in res.config.indicators))
     current, _ = unit_reports(res, 2026)
     with unit_of_work(res.db) as s:
         sql = tally_cycle(s, cfg, repo.get_cycle(s, 2026).id, [r.unit.code for r in current])
@@ -85,14 +90,14 @@ def test_indicators_aggregated_by_max_or_min_take_the_extreme_unit(res):
 
 def test_a_province_draft_reads_exactly_like_the_city_draft(res, monkeypatch, tmp_path):
     city = make_draft(res, 2026, tmp_path / "city").doc
-    _province(res, monkeypatch)
+    res = _province(res)
     province = make_draft(res, 2026, tmp_path / "province").doc
     assert province.markdown == city.markdown
     assert province.figures == city.figures
 
 
 def test_a_province_appendix_leaves_out_the_per_unit_table_and_says_where_it_is(res, monkeypatch, tmp_path):
-    _province(res, monkeypatch)
+    res = _province(res)
     wb = openpyxl.load_workbook(io.BytesIO(make_draft(res, 2026, tmp_path).doc.appendix_xlsx), read_only=True)
     note = next(wb["分单位"].iter_rows(values_only=True))[0]
     assert "nianbao export --year 2026" in note and f"{len(res.config.reporting_units)}家" in note
@@ -101,7 +106,7 @@ def test_a_province_appendix_leaves_out_the_per_unit_table_and_says_where_it_is(
 
 
 def test_a_province_aggregate_still_names_the_units_furthest_apart(res, monkeypatch):
-    _province(res, monkeypatch)
+    res = _province(res)
     agg = city_aggregate(res, 2026)
     rates = agg.figures["E_CZL"].by_unit
     assert rates and len(rates) == len(res.config.reporting_units) - 1

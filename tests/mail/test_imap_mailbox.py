@@ -8,7 +8,7 @@ import imaplib
 import pytest
 from imap_tools.utils import encode_folder
 
-from nianbao.errors import MailError
+from nianbao.errors import MailError, MissingSecret
 from nianbao.mail.inbox import ImapInbox, open_inbox
 from tests.mail import clients
 from tests.mail.conftest import clear_imap, deliver
@@ -157,7 +157,7 @@ def test_open_inbox_takes_the_password_from_the_environment(imap, settings, dove
     box.close()
 
 
-def test_open_inbox_without_a_password_is_a_mail_error(settings, dovecot):
+def test_open_inbox_without_a_password_is_a_missing_secret(settings, dovecot):
     conf = {"inbound": {"backend": "imap", "host": dovecot["host"], "port": dovecot["port"], "user": "x"}}
-    with pytest.raises(MailError, match="NIANBAO_IMAP_PASSWORD"):
+    with pytest.raises(MissingSecret, match="NIANBAO_IMAP_PASSWORD"):
         open_inbox(settings.with_(mail=conf, env={k: v for k, v in settings.env.items() if "IMAP" not in k}))

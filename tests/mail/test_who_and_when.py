@@ -211,7 +211,7 @@ def test_two_workbooks_of_one_unit_in_one_mail_get_each_their_own_fate(box, arri
 def test_a_confirmed_warning_is_answered_as_confirmed(box, arrive):
     unit = box.config.reporting_units[0]
     blank = build_template(box.config, unit, 2026, {}, box.hmac_key)
-    from nianbao.demo import unit_values
+    from nianbao.sample_data import unit_values
 
     values = {k: ("不涉及" if v is None else v) for k, v in unit_values(box.config, unit, 2026).items()}
     values.update(E_ZFRY=1000, E_CZRS=900, E_FZSH=10)  # under 5%: a warning

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from nianbao.demo import unit_values
+from nianbao.sample_data import unit_values
 from nianbao.report.model import UnitReport
 
 AT = pendulum.datetime(2027, 2, 1, 10, tz="Asia/Shanghai")

@@ -7,7 +7,8 @@ import io
 import openpyxl
 import pytest
 
-from nianbao.demo import confirm_notes, unit_values
+from nianbao.demo import confirm_notes
+from nianbao.sample_data import unit_values
 from nianbao.workbook.checks import check_workbook
 from nianbao.workbook.fill import fill_workbook
 from nianbao.workbook.reader import read_workbook

@@ -1,0 +1,104 @@
+"""`nianbao check`: config/ and templates/ validated as a whole before anything runs.
+
+Config: every file's schema and what files say about each other (`load_city_config`). Templates:
+each one parses; each indicator code a template names exists; each renders against a sample of what
+the program gives it (a plausible cycle of the configured units, generated from the catalogue), so a
+misspelt variable is found now and not in January."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import yaml
+from jinja2 import nodes
+
+from nianbao.cityconfig import CityConfig, load_city_config
+from nianbao.errors import ConfigError, ConfigProblem
+from nianbao.settings import Settings
+
+MAIL_TEMPLATES = ("invitation", "reminder", "overdue", "digest", "reply", "draft")
+CODE_FUNCTIONS = {"f", "fig", "change", "figure"}  # template functions whose first argument is an indicator code
+
+
+def check_setup(settings: Settings) -> list[ConfigProblem]:
+    try:
+        config = load_city_config(settings.config_dir)
+    except ConfigError as exc:
+        return list(exc.problems)
+    return check_templates(config, settings.templates_dir)
+
+
+def _env(templates_dir: Path) -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined)
+
+
+def _named_codes(env: jinja2.Environment, name: str) -> list[tuple[int, str]]:
+    source = env.loader.get_source(env, name)[0]
+    out = []
+    for call in env.parse(source).find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in CODE_FUNCTIONS and call.args \
+                and isinstance(call.args[0], nodes.Const) and isinstance(call.args[0].value, str):
+            out.append((call.lineno, call.args[0].value))
+    return out
+
+
+def check_templates(config: CityConfig, templates_dir: Path) -> list[ConfigProblem]:
+    env = _env(templates_dir)
+    names = [f"mail/{n}.txt.j2" for n in MAIL_TEMPLATES] + [config.report.template]
+    problems: list[ConfigProblem] = []
+    codes = {i.code for i in config.indicators}
+    for name in names:
+        where = f"templates/{name}"
+        try:
+            env.get_template(name)
+        except jinja2.TemplateNotFound:
+            problems.append(ConfigProblem(where, "-", "模板文件不存在"))
+            continue
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(ConfigProblem(where, f"第 {exc.lineno} 行", f"模板语法错误：{exc.message}"))
+            continue
+        problems += [ConfigProblem(where, f"第 {line} 行", f"没有指标 {code}（见 indicators.yaml）")
+                     for line, code in _named_codes(env, name) if code not in codes]
+    problems += _plans(config, templates_dir)
+    if problems:
+        return problems
+    return _renders(config, templates_dir)
+
+
+def _plans(config: CityConfig, templates_dir: Path) -> list[ConfigProblem]:
+    from nianbao.report.plans import PlansFile
+
+    path = templates_dir / config.report.plans_file
+    where = f"templates/{config.report.plans_file}"
+    try:
+        PlansFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return [ConfigProblem(where, "-", "文件不存在")]
+    except yaml.YAMLError as exc:
+        return [ConfigProblem(where, "-", f"不是有效的 YAML：{exc}")]
+    except Exception as exc:  # noqa: BLE001 - pydantic's ValidationError, translated below
+        from pydantic import ValidationError
+
+        from nianbao.config.errors import translate
+
+        if isinstance(exc, ValidationError):
+            return translate(where, exc, PlansFile)
+        raise
+    return []
+
+
+def _renders(config: CityConfig, templates_dir: Path) -> list[ConfigProblem]:
+    """Render every template against a sample cycle; each failure named with its template."""
+    from nianbao.stages.samples import sample_renders
+
+    problems = []
+    for name, render in sample_renders(config, templates_dir):
+        try:
+            render()
+        except jinja2.TemplateError as exc:
+            problems.append(ConfigProblem(f"templates/{name}", f"第 {getattr(exc, 'lineno', None) or '-'} 行",
+                                          f"用示例数据渲染失败：{exc}"))
+        except (KeyError, AttributeError, TypeError, ValueError) as exc:
+            problems.append(ConfigProblem(f"templates/{name}", "-", f"用示例数据渲染失败：{exc!r}"))
+    return problems

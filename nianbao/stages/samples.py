@@ -1,0 +1,65 @@
+"""A sample of everything the program hands its templates, from the configured units and catalogue:
+`nianbao check` renders each template against it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pendulum
+
+from nianbao.cityconfig import CityConfig
+from nianbao.completeness import Rates, status_label
+from nianbao.plan import build_plan
+from nianbao.report.aggregate import aggregate
+from nianbao.report.draft import render_markdown
+from nianbao.report.model import UnitReport
+from nianbao.report.problems import find_problems
+from nianbao.sample_data import unit_values
+from nianbao.texts import fmt_day, fmt_time, render_mail
+
+SAMPLE_UNITS = 30  # enough units for every sentence and problem; a province's thousands are not needed
+
+
+def _units(config: CityConfig, year: int) -> list[UnitReport]:
+    out = []
+    for n, unit in enumerate(config.reporting_units[:SAMPLE_UNITS], 1):
+        values = unit_values(config, unit, year)
+        status = "missing" if n % 7 == 0 else "late" if n % 5 == 0 else "on_time"
+        out.append(UnitReport(
+            unit=unit, status=status, submission_id=None if status == "missing" else n, received_at=None,
+            values={} if status == "missing" else {c: v for c, v in values.items() if v is not None},
+            na=frozenset() if status == "missing" else frozenset(c for c, v in values.items() if v is None),
+            narratives=()))
+    return out
+
+
+def sample_renders(config: CityConfig, templates_dir: Path) -> list[tuple[str, Callable[[], object]]]:
+    year = 2026
+    plan = build_plan(config, year)
+    unit, deadline = config.reporting_units[0], plan.deadlines[0]
+    today = plan.open_day
+    agg = aggregate(config, year, _units(config, year), _units(config, year - 1))
+    rates = Rates(expected=len(agg.units), actual=agg.reported, on_time=agg.on_time, rate=90.0, on_time_rate=80.0)
+    rows = [{"name": u.unit.name, "label": status_label(u.status), "received": ""} for u in agg.units]
+
+    def mail(name: str, **context: object) -> Callable[[], object]:
+        return lambda: render_mail(templates_dir, name, city=config, **context)
+
+    common = dict(unit=unit, year=year, deadline=deadline, due=fmt_day(deadline.effective), today=fmt_day(today))
+    renders = [
+        ("mail/invitation.txt.j2", mail("invitation", unit=unit, year=year, plan=plan, filename="统计表.xlsx",
+                                        deadlines=[(d.name, fmt_day(d.effective)) for d in plan.deadlines])),
+        ("mail/reminder.txt.j2", mail("reminder", **common, days_left=3, days_late=0, last_status="退回")),
+        ("mail/overdue.txt.j2", mail("overdue", **common, days_left=0, days_late=2, last_status="")),
+        ("mail/digest.txt.j2", mail("digest", year=year, today=fmt_day(today), rates=rates, rows=rows,
+                                    warnings=plan.warnings, sent_reminders=1, sent_overdue=1)),
+        ("mail/draft.txt.j2", mail("draft", title=config.report.title, expected=agg.expected, reported=agg.reported,
+                                   on_time=agg.on_time, summary=["示例"], changes=["示例"])),
+        (config.report.template, lambda: render_markdown(config, templates_dir, agg, find_problems(config, agg))),
+    ]
+    received = fmt_time(pendulum.datetime(year + 1, 1, 10, 10, tz=config.timezone), config.timezone)
+    for kind in ("receipt", "rejection", "held", "superseded", "no_attachment", "too_large", "unreadable", "unstorable"):
+        renders.append(("mail/reply.txt.j2", mail("reply", kind=kind, outcomes=[], notes=["示例"], figures=[],
+                                                 received=received, original_subject="示例", max_mail_mb=30)))
+    return renders
