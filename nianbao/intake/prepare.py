@@ -18,6 +18,7 @@ from nianbao.mail.auth import Trust, Verdict, received_by, verdict
 from nianbao.mail.headers import normalize_8bit_headers
 from nianbao.mail.inbox_types import HEAD_BYTES
 from nianbao.mail.message import ParsedMail, dedup_key, parse_headers, parse_mail
+from nianbao.workbook.checks import CheckResult, check_values
 from nianbao.workbook.errors_zh import describe
 from nianbao.workbook.reader import RawWorkbook, read_workbook
 
@@ -29,6 +30,7 @@ class PreparedWorkbook:
     sha256: str
     raw: RawWorkbook | None  # None when unreadable
     error: str | None = None  # Chinese: why it could not be read
+    check: CheckResult | None = None  # the checks of the workbook alone (year-on-year is the intake's)
     unit: Unit | None = None
     held_reason: str | None = None  # Chinese: why an administrator must look first
     flags: list[str] = field(default_factory=list)  # Chinese warnings kept with an accepted workbook
@@ -76,7 +78,8 @@ def prepare_workbook(config: CityConfig, key: bytes, data: bytes, filename: str,
     except WorkbookError as exc:
         return PreparedWorkbook(filename, sha, None, error=describe(config, exc))
     unit, held, flags = identify(config, raw, sender, verified)
-    return PreparedWorkbook(filename, sha, raw, unit=unit, held_reason=held, flags=flags)
+    check = check_values(config, unit, raw) if unit is not None else None
+    return PreparedWorkbook(filename, sha, raw, unit=unit, held_reason=held, flags=flags, check=check)
 
 
 def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, source_key: str | None,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pendulum
 from sqlalchemy import insert, or_, select
@@ -188,15 +189,15 @@ def _batches(items: Iterable[RawMail], count: int, max_bytes: int) -> Iterator[l
 def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None = None) -> IntakeReport:
     """Read every unprocessed mail once; mark each processed only after its results are committed.
 
-    Batch k+1 is read in the sandbox's processes while batch k is stored, so a big inbox costs little
-    more than reading its workbooks."""
+    Batch k+1 is archived (in a thread) and read (in the sandbox's processes) while batch k is stored,
+    so a big inbox costs little more than reading its workbooks."""
     report = IntakeReport()
     res.hmac_key  # noqa: B018 - no signing key, no intake: fail before any mail is touched
     inbox = res.open_inbox()
-    pending: tuple[list[RawMail], Batch, pendulum.DateTime] | None = None
+    pending: tuple[list[RawMail], Future[Batch], pendulum.DateTime] | None = None
 
-    def finish(raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> None:
-        for raw, msg in zip(raws, _finish(res, raws, batch, now)):
+    def finish(raws: list[RawMail], submitted: Future[Batch], now: pendulum.DateTime) -> None:
+        for raw, msg in zip(raws, _finish(res, raws, submitted.result(), now)):
             if msg.status == "failed":
                 inbox.mark_failed(raw.source_key)
             elif msg.status != "retry":
@@ -205,14 +206,18 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
             if progress:
                 progress(msg)
 
+    # Archiving batch k+1 (writing and syncing files: the GIL is released) goes on in a thread while
+    # batch k is stored.
+    feeder = ThreadPoolExecutor(1, thread_name_prefix="intake-archive")
     try:
         for raws in _batches(inbox.fetch(), res.settings.intake_batch, res.settings.intake_batch_bytes):
-            job = (raws, _submit(res, raws), res.clock.now())
+            job = (raws, feeder.submit(_submit, res, raws), res.clock.now())
             if pending:
                 finish(*pending)
             pending = job
         if pending:
             finish(*pending)
     finally:
+        feeder.shutdown(wait=True)
         inbox.close()
     return report

@@ -18,7 +18,7 @@ from nianbao.db.bulk import insert_rows
 from nianbao.db.models import Cycle, Narrative, Submission, Value
 from nianbao.intake.prepare import PreparedWorkbook
 from nianbao.texts import fmt_day, fmt_time
-from nianbao.workbook.checks import CheckResult, Finding, check_workbook
+from nianbao.workbook.checks import CheckResult, Finding, check_values, check_yoy
 
 
 VALUE_COLUMNS = ("submission_id", "indicator_code", "value", "na", "note")
@@ -83,7 +83,9 @@ def decide(s: Session, config: CityConfig, jobs: list[Job]) -> None:
         out = j.outcome
         if j.book.raw is not None and out.unit is not None:
             previous = last.get((out.year or 0) - 1, {}).get(out.unit.code, {})
-            out.check = check_workbook(config, out.unit, j.book.raw, previous)
+            checked = j.book.check if j.book.check is not None and j.book.unit == out.unit else \
+                check_values(config, out.unit, j.book.raw)
+            out.check = check_yoy(config, out.unit, j.book.raw, checked, previous)
             out.confirmed = list(out.check.confirmed)
             if not out.check.accepted:
                 out.status = "rejected" if not j.book.held_reason else "held"

@@ -90,6 +90,13 @@ def _value_findings(config: CityConfig, ind: Indicator, cell: Cell | None, res: 
 
 def check_workbook(config: CityConfig, unit: Unit, raw: RawWorkbook,
                    last_year: dict[str, float | None]) -> CheckResult:
+    """Every check: `check_values` (the workbook alone), then `check_yoy` (against last year)."""
+    return check_yoy(config, unit, raw, check_values(config, unit, raw), last_year)
+
+
+def check_values(config: CityConfig, unit: Unit, raw: RawWorkbook) -> CheckResult:
+    """What the workbook alone shows: values, types, bounds, 不涉及, the rules. Pure, so the intake runs
+    it in the sandbox where the workbook was read."""
     res = CheckResult()
     inds = config.input_indicators(unit)
     by_code = {i.code: i for i in inds}
@@ -121,7 +128,15 @@ def check_workbook(config: CityConfig, unit: Unit, raw: RawWorkbook,
                            message=rule.message, cited=cited)
         _warn_or_err(res, raw, Finding(rule.code, rule.severity, sorted(names)[0], first.sheet if first else None,
                                        first.ref if first else None, text, _todo(config, rule.severity)), names)
-    _yoy(config, raw, res, by_code, last_year)
+    return res
+
+
+def check_yoy(config: CityConfig, unit: Unit, raw: RawWorkbook, checked: CheckResult,
+              last_year: dict[str, float | None]) -> CheckResult:
+    """``checked`` (from `check_values`) with the year-on-year outliers against last year's figures."""
+    res = replace(checked, errors=list(checked.errors), warnings=list(checked.warnings),
+                  confirmed=list(checked.confirmed))
+    _yoy(config, raw, res, {i.code: i for i in config.input_indicators(unit)}, last_year)
     return res
 
 

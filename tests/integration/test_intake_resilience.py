@@ -88,14 +88,14 @@ def test_a_mail_that_keeps_failing_to_store_is_set_aside_after_its_attempts(sett
     for n, unit in enumerate(units):
         mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), n=n))
     cursed = units[1].code
-    real = intake_store.check_workbook
+    real = intake_store.check_yoy
 
-    def check(config, unit, raw, last):
+    def check(config, unit, raw, checked, last):
         if unit.code == cursed:
             raise ArithmeticError("a bug that only this workbook meets")
-        return real(config, unit, raw, last)
+        return real(config, unit, raw, checked, last)
 
-    monkeypatch.setattr(intake_store, "check_workbook", check)
+    monkeypatch.setattr(intake_store, "check_yoy", check)
     first = poll_inbox(res)
     assert sorted(m.status for m in first.messages) == ["processed", "processed", "processed", "retry"]
     assert [m.status for m in poll_inbox(res).messages] == ["retry"]
