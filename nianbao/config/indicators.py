@@ -12,7 +12,7 @@ from nianbao.config.units import UNIT_KINDS, UnitKind
 
 IndicatorType = Literal["count", "amount", "percent", "flag", "ratio"]
 Aggregate = Literal["sum", "max", "min", "ratio"]
-PHRASE_NAMES = {"value", "change", "name", "unit"}
+PHRASE_NAMES = {"value", "number", "change", "name", "unit"}
 REPORTING_KINDS = tuple(k for k in UNIT_KINDS if k != "city")
 
 
@@ -39,7 +39,7 @@ def _phrase(value: str | None) -> str | None:
         raise ValueError(f"措辞中的花括号不成对：“{value}”") from None
     unknown = names - PHRASE_NAMES
     if unknown:
-        raise ValueError(f"措辞中只能用 {{value}} {{change}} {{name}} {{unit}}，不认识 {{{sorted(unknown)[0]}}}")
+        raise ValueError(f"措辞中只能用 {{value}} {{number}} {{change}} {{name}} {{unit}}，不认识 {{{sorted(unknown)[0]}}}")
     return value
 
 

@@ -33,29 +33,82 @@ class ProblemWeights(Model):
     yoy_decline: Num = Field(ge=0)
 
 
+class ProblemTexts(Model):
+    """One text per kind of problem."""
+
+    missed_target: Text
+    late_missing: Text
+    imbalance: Text
+    weak_capacity: Text
+    yoy_decline: Text
+
+
 class ProblemRules(Model):
     max: Int = Field(default=5, ge=1, le=10)
     imbalance_spread_pp: Num = Field(default=20, gt=0)  # a rate whose spread across units exceeds this
     imbalance_indicators: tuple[Text, ...] = ()
     weak_capacity: tuple[Text, ...] = ()  # units below target on these are named
     yoy_decline_pct: Num = Field(default=5, ge=0)  # a watched figure falling more than this (like for like)
+    names_max: Int = Field(default=4, ge=1)  # units named when at most this many, else counted
     weights: ProblemWeights
+    leads: ProblemTexts
+    causes: ProblemTexts
+    none: Text = ""
+
+
+class Framework(Model):
+    from_: Int = Field(alias="from")
+    to: Int | None = None
+    cite: Text = Field(min_length=1)
+
+
+class Highlights(Model):
+    per_section: Int = Field(default=3, ge=0)
+    openers: tuple[Text, ...] = Field(min_length=1)
+
+
+class Wording(Model):
+    change_up: Text
+    change_down: Text
+    change_flat: Text
+    change_up_pp: Text
+    change_down_pp: Text
+    comparable: Text
+
+
+class Duty(Model):
+    text: Text
+    figures: dict[Text, Text] = {}  # indicator code → phrase ({value}, {number})
 
 
 class ReportFile(Model):
     title: Text = Field(min_length=1)
+    title_lines: tuple[Text, ...] = ()  # where the title breaks in the .docx (joined, they make the title)
     issuer: Text = "{city}人民政府"
     template: Text = "report.md.j2"
-    sections: tuple[Section, ...] = Field(min_length=1)
-    problems: ProblemRules
+    docx_template: Text | None = None
+    latin_font: Text = "Times New Roman"
+    frameworks: tuple[Framework, ...] = Field(min_length=1)
     intro_focus: Text = ""
-    problems_cause: Text = ""
-    leaders_duty: Text = ""
+    sections: tuple[Section, ...] = Field(min_length=1)
+    highlights: Highlights
+    wording: Wording
+    problems: ProblemRules
+    duty: Duty
     plans_intro: Text = ""
-    other: Text = ""
     plans_file: Text = "plans.yaml"
-    leaders_summary_top: Int = Field(default=6, ge=1)
+    plans_count: Int = Field(default=6, ge=1, le=10)
+    other: Text = ""
+    leaders_figures: tuple[Text, ...] = ()
     unit_table_max: Int = Field(default=500, ge=0)
+    close_on_approval: Flag = False
+    approval_required: Flag = True  # the draft flow waits for an administrator's approval before mailing
+    approval_timeout_hours: Num = Field(default=72, gt=0)
+
+    def framework(self, year: int) -> str:
+        """What the report cites as its framework for ``year`` (the newest entry covering it)."""
+        found = [f for f in self.frameworks if f.from_ <= year and (f.to is None or year <= f.to)]
+        return (found or sorted(self.frameworks, key=lambda f: f.from_))[-1].cite
 
     @model_validator(mode="after")
     def _unique(self) -> ReportFile:

@@ -104,3 +104,28 @@ def _per_unit(dialect: str, where: list, codes: list[str], nas: list[str]):
                    *(func.max(case((and_(Value.indicator_code == c, Value.na), 1), else_=0)) for c in nas))
             .join(Value, Value.submission_id == Submission.id)
             .where(*where, Value.indicator_code.in_(codes)).group_by(Submission.id, Submission.unit_code))
+
+
+def comparable_sums(s: Session, config: CityConfig, cycle_id: int, last_cycle_id: int) -> dict[str, Comparable]:
+    """Like-for-like figures of the typed-in indicators: summed (or max/min) over the units whose figure
+    is in both cycles' current workbooks, joined in the database (a province's ratios come from the
+    per-unit parts `tally_cycle` loads anyway)."""
+    from sqlalchemy.orm import aliased
+
+    from nianbao.report.comparable import Comparable
+
+    s1, s0, v1, v0 = aliased(Submission), aliased(Submission), aliased(Value), aliased(Value)
+    rows = s.connection().execute(
+        select(v1.indicator_code, func.count(), func.sum(v1.value), func.sum(v0.value), func.max(v1.value),
+               func.max(v0.value), func.min(v1.value), func.min(v0.value))
+        .join(s1, and_(s1.id == v1.submission_id, s1.cycle_id == cycle_id, s1.status == "accepted"))
+        .join(s0, and_(s0.unit_code == s1.unit_code, s0.cycle_id == last_cycle_id, s0.status == "accepted"))
+        .join(v0, and_(v0.submission_id == s0.id, v0.indicator_code == v1.indicator_code))
+        .where(v1.value.is_not(None), v0.value.is_not(None)).group_by(v1.indicator_code))
+    typed = {i.code: i for i in config.indicators if not i.derived}
+    out = {}
+    for code, n, sum1, sum0, max1, max0, min1, min0 in rows:
+        if (ind := typed.get(code)) is not None:
+            now, before = {"sum": (sum1, sum0), "max": (max1, max0), "min": (min1, min0)}[ind.aggregate]
+            out[code] = Comparable(float(now), float(before), n)
+    return out

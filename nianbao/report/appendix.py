@@ -1,6 +1,7 @@
-"""The data appendix (.xlsx): every figure of the draft with its source units and submissions, the
-per-unit table, and charts of the rates a leader would rather see than read. Written with xlsxwriter
-row by row (constant memory): a province's per-unit table has hundreds of thousands of cells."""
+"""The data appendix (.xlsx): every figure of the draft, the per-unit table, where each figure comes
+from (unit, submission number, sender, time received) and bar charts of the rates. Written with
+xlsxwriter row by row (constant memory): a province's per-unit table has hundreds of thousands of
+cells. Landscape A4, fitted to the page width, headers repeated on every printed page."""
 
 from __future__ import annotations
 
@@ -9,70 +10,120 @@ import io
 import xlsxwriter
 
 from nianbao.cityconfig import CityConfig
+from nianbao.completeness import status_label
 from nianbao.report.aggregate import CityAggregate
 
 MET = {True: "达标", False: "未达标", None: ""}
 CHART_UNITS = 30  # beyond this a bar chart is unreadable: show the units furthest from the target
 
 
-def _figures_sheet(wb, agg: CityAggregate, bold) -> None:
+class _Formats:
+    def __init__(self, wb):
+        self.head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
+        self.count = wb.add_format({"num_format": "#,##0"})
+        self.rate = wb.add_format({"num_format": "0.00"})
+        self.text = wb.add_format({})
+
+    def of(self, unit: str):
+        return self.rate if unit in ("%", "万元", "学时") else self.count
+
+
+def _print(ws, header_rows: int = 1) -> None:
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # as wide as the page, as long as it takes
+    ws.repeat_rows(0, header_rows - 1)
+    ws.freeze_panes(header_rows, 0)
+
+
+def _figures_sheet(wb, agg: CityAggregate, fmt: _Formats) -> None:
     ws = wb.add_worksheet("全市指标")
-    ws.write_row(0, 0, ["指标代码", "指标名称", "计量单位", f"{agg.year}年", f"{agg.year - 1}年", "同比(%)", "目标",
-                        "是否达标", "覆盖单位", "应报单位", "不涉及单位", "来源报送编号"], bold)
+    ws.write_row(0, 0, ["指标代码", "指标名称", "计量单位", f"{agg.year}年", f"{agg.year - 1}年",
+                        "同比（可比口径，%）", "同比（百分点）", "可比单位数", "目标", "是否达标", "覆盖单位",
+                        "应报单位", "不涉及单位"], fmt.head)
     for r, f in enumerate(agg.figures.values(), 1):
+        ws.write_row(r, 0, [f.code, f.name, f.unit])
+        for c, v in ((3, f.value), (4, f.last_year)):
+            ws.write(r, c, round(v, 2) if v is not None else None, fmt.of(f.unit))
+        ws.write(r, 5, round(f.change_pct, 1) if f.change_pct is not None else None, fmt.rate)
+        ws.write(r, 6, round(f.change_pp, 2) if f.change_pp is not None else None, fmt.rate)
         target = f"{f.target.op}{f.target.value:g}" if f.target else ""
-        ws.write_row(r, 0, [f.code, f.name, f.unit, f.value, f.last_year,
-                            round(f.change_pct, 2) if f.change_pct is not None else None, target, MET[f.met],
-                            f.covered, f.expected, f.na_units, ",".join(map(str, f.sources or []))])
-    ws.set_column(1, 1, 40)
+        ws.write_row(r, 7, [f.comparable_units or None, target, MET[f.met], f.covered, f.expected, f.na_units])
+    ws.set_column(1, 1, 36)
+    ws.set_column(3, 12, 11)
+    _print(ws)
 
 
-def _units_sheet(wb, config: CityConfig, agg: CityAggregate, bold) -> None:
+def _units_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> None:
     ws = wb.add_worksheet("分单位")
     codes = [i.code for i in config.indicators]
     if any(agg.figures[c].by_unit is None for c in codes):  # a province: summed in the database
-        ws.write(0, 0, f"本次汇总{agg.expected}家单位,分单位明细未列入本附表;"
-                       f"如需查阅,请联系{config.bureau}导出(nianbao export --year {agg.year} --xlsx 分单位.xlsx)。")
+        ws.write(0, 0, f"本次汇总{agg.expected}家单位，分单位明细未列入本附表；"
+                       f"如需查阅，请联系{config.bureau}导出（nianbao export --year {agg.year} --xlsx 分单位.xlsx）。")
         return
-    ws.write_row(0, 0, ["单位代码", "单位", "报送状态"] + codes, bold)
-    ws.write_row(1, 0, ["", "", ""] + [agg.figures[c].name for c in codes])
-    for r, u in enumerate(agg.units, 2):
-        row = [agg.figures[c].by_unit.get(u.unit.code, "") for c in codes]
-        ws.write_row(r, 0, [u.unit.code, u.unit.name, u.status] + ["不涉及" if v is None else v for v in row])
+    ws.write_row(0, 0, ["单位代码", "单位", "报送状态"] + [agg.figures[c].name for c in codes], fmt.head)
+    for r, u in enumerate(agg.units, 1):
+        ws.write_row(r, 0, [u.unit.code, u.unit.name, status_label(u.status)])
+        for c, code in enumerate(codes, 3):
+            f = agg.figures[code]
+            if u.unit.code in f.by_unit:
+                v = f.by_unit[u.unit.code]
+                ws.write(r, c, "不涉及" if v is None else round(v, 2), fmt.text if v is None else fmt.of(f.unit))
+    ws.set_column(1, 1, 22)
+    ws.set_column(3, 3 + len(codes), 12)
+    _print(ws)
+
+
+def _sources_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> None:
+    """Where each figure comes from: every unit behind it, with the submission it was taken from."""
+    ws = wb.add_worksheet("数据来源")
+    ws.write_row(0, 0, ["单位代码", "单位", "报送状态", "报送编号", "发件人", "收到时间"], fmt.head)
+    for r, u in enumerate(agg.units, 1):
+        received = u.received_at.in_timezone(config.timezone).format("YYYY-MM-DD HH:mm") if u.received_at else ""
+        ws.write_row(r, 0, [u.unit.code, u.unit.name, status_label(u.status), u.submission_id, u.sender, received])
+    ws.set_column(1, 1, 22)
+    ws.set_column(4, 5, 24)
+    _print(ws)
 
 
 def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
     ws = wb.add_worksheet("图表")
-    rates = [i for i in config.indicators if i.derived and i.unit == "%"][:4]
-    row = 0
-    for n, ind in enumerate(rates):
+    rates = [i for i in config.indicators if i.derived and i.unit == "%" and agg.figures[i.code].by_unit]
+    row, place = 0, 0
+    names = agg.unit_names()
+    for ind in rates:
         data = [(c, v) for c, v in agg.figures[ind.code].by_unit.items() if v is not None]
         if not data:
             continue
         low_first = not (ind.target and ind.target.op == "<=")
         data.sort(key=lambda p: round(p[1], 2), reverse=not low_first)
-        names = agg.unit_names()
         shown = [(names[c], round(v, 2)) for c, v in data[:CHART_UNITS]]
-        title = f"各单位{ind.name}(%)" + (f",最需关注的{CHART_UNITS}家" if len(data) > CHART_UNITS else "")
+        title = f"各单位{ind.name}（%）" + (f"，最需关注的{CHART_UNITS}家" if len(data) > CHART_UNITS else "")
         ws.write_row(row, 0, ["单位", ind.name])
         for k, (name, value) in enumerate(shown, 1):
             ws.write_row(row + k, 0, [name, value])
         chart = wb.add_chart({"type": "bar"})
         chart.add_series({"name": ind.name, "categories": ["图表", row + 1, 0, row + len(shown), 0],
-                          "values": ["图表", row + 1, 1, row + len(shown), 1]})
+                          "values": ["图表", row + 1, 1, row + len(shown), 1],
+                          "data_labels": {"value": True, "num_format": "0.00"}})
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 720, "height": max(300, 18 * len(shown))})
-        ws.insert_chart(n * 40, 3, chart)
+        chart.set_y_axis({"reverse": True})  # the first unit at the top, as the table reads
+        height = max(320, 24 * len(shown) + 90)  # a bar and its label for every unit, however many
+        chart.set_size({"width": 760, "height": height})
+        ws.insert_chart(place, 3, chart)
+        place += height // 20 + 2
         row += len(shown) + 2
+    _print(ws)
 
 
 def build_appendix(config: CityConfig, agg: CityAggregate) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    bold = wb.add_format({"bold": True})
-    _figures_sheet(wb, agg, bold)
-    _units_sheet(wb, config, agg, bold)
+    fmt = _Formats(wb)
+    _figures_sheet(wb, agg, fmt)
+    _units_sheet(wb, config, agg, fmt)
+    _sources_sheet(wb, config, agg, fmt)
     _charts_sheet(wb, config, agg)
     wb.close()
     return buf.getvalue()

@@ -14,10 +14,10 @@ from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate
 from nianbao.report.appendix import build_appendix
 from nianbao.report.docx_writer import build_docx, parse_blocks
-from nianbao.report.fmt import ordinal, with_unit
-from nianbao.report.mdtext import plain
-from nianbao.report.plans import Plan, load_plans
+from nianbao.report.fmt import count, ordinal, with_unit
+from nianbao.report.plans import choose_plans, load_plans
 from nianbao.report.problems import Problem
+from nianbao.report.text import change_text, duty_phrases, sections_text
 
 
 @dataclass
@@ -30,34 +30,21 @@ class DraftDoc:
     figures: dict[str, float | None]
 
 
-def _plans(config: CityConfig, templates_dir: Path, problems: list[Problem]) -> list[Plan]:
-    plans = load_plans(templates_dir / config.report.plans_file)
-    return [plans.by_problem[p.kind] for p in problems if p.kind in plans.by_problem] + list(plans.standing)
-
-
 def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
                     extra: dict | None = None) -> str:
+    """The report's Markdown from templates/<report.template>: everything it says is chosen and
+    numbered here (`report.text`, `report.problems`, `report.plans`) and worded there or in config/."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-
-    def change(code: str) -> str:
-        f = agg.figures[code]
-        if f.change_pct is None or abs(f.change_pct) < 0.05:
-            return ""
-        return f",同比{'增长' if f.change_pct > 0 else '下降'}{abs(f.change_pct):.1f}%"
-
-    def highlights(section: str) -> str:
-        items = [(u.unit.name, t) for u in agg.units for s, k, t in u.narratives if s == section and k == "highlight"]
-        if not items:
-            return ""
-        return "各地各部门亮点纷呈:" + ";".join(f"{plain(name)}{plain(text.rstrip('。;;'))}" for name, text in items[:6]) + "。"
-
-    title = config.report.title.format(city=config.city, year=agg.year)
-    return env.get_template(config.report.template).render(
-        title=title, year=agg.year, city=config.city, agg=agg, sections=config.report.sections,
-        report=config.report, problems=problems, plans=_plans(config, templates_dir, problems),
-        f=agg.fmt, fig=lambda code: agg.figures[code], change=change, highlights=highlights, ordinal=ordinal,
-        **(extra or {}),
+    rep = config.report
+    plans = choose_plans(load_plans(templates_dir / rep.plans_file), problems, agg.year + 1, rep.plans_count,
+                         rep.problems.names_max)
+    return env.get_template(rep.template).render(
+        title=rep.title.format(city=config.city, year=agg.year), year=agg.year, next_year=agg.year + 1,
+        city=config.city, framework=rep.framework(agg.year), agg=agg, report=rep, problems=problems,
+        sections=sections_text(config, agg), duty=duty_phrases(config, agg), plans=plans, ordinal=ordinal, count=count,
+        plans_intro=rep.plans_intro.format(next_year=agg.year + 1, year=agg.year),
+        f=agg.fmt, fig=lambda code: agg.figures[code], **(extra or {}),
     )
 
 
@@ -74,32 +61,54 @@ def to_html(title: str, markdown: str) -> str:
             f"<style>{css}</style></head><body>{''.join(body)}</body></html>")
 
 
+def docx_options(config: CityConfig, year: int) -> dict:
+    """What report.yaml says about the .docx: where the title breaks, the Latin font, the bureau's own
+    Word file to write into."""
+    rep = config.report
+    return {"title_lines": [line.format(city=config.city, year=year) for line in rep.title_lines] or None,
+            "latin_font": rep.latin_font,
+            "template": config.root / rep.docx_template if rep.docx_template else None}
+
+
 def render_draft(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem], *,
                  generated_at: pendulum.DateTime) -> DraftDoc:
     md = render_markdown(config, templates_dir, agg, problems)
     title = config.report.title.format(city=config.city, year=agg.year)
     return DraftDoc(title=title, markdown=md, html=to_html(title, md),
-                    docx=build_docx(md, issuer=config.report.issuer.format(city=config.city), date=generated_at),
+                    docx=build_docx(md, issuer=config.report.issuer.format(city=config.city), date=generated_at,
+                                    **docx_options(config, agg.year)),
                     appendix_xlsx=build_appendix(config, agg),
                     figures={c: f.value for c, f in agg.figures.items()})
 
 
-def leaders_summary(agg: CityAggregate, n: int) -> list[str]:
-    """The first figures a leader wants in the mail: coverage, then targets missed, then key totals."""
-    lines = [f"报送情况:应报{agg.expected}家,已报{agg.reported}家,按时{agg.on_time}家"]
-    missed = [f for f in agg.figures.values() if f.met is False]
-    lines += [f"{f.name}{agg.fmt(f.code)}(未达目标)" for f in missed]
-    lines += [f"{f.name}{agg.fmt(f.code)}" for f in agg.figures.values() if f.met is True]
-    return lines[:n]
+@dataclass(frozen=True)
+class KeyFigure:
+    name: str
+    value: str
+    change: str  # ", 同比增长4.3%" or ""
+    missed: str  # the target it missed, or ""
 
 
-def change_summary(old: dict[str, float | None], new: dict[str, float | None],
-                   names: dict[str, tuple[str, str]] | None = None) -> list[str]:
-    """What changed since the last draft, one line per figure."""
-    lines = []
+def leaders_figures(config: CityConfig, agg: CityAggregate) -> tuple[list[KeyFigure], list[KeyFigure]]:
+    """(the figures report.yaml puts first in the leaders' mail, the targets missed)."""
+    def key(f) -> KeyFigure:
+        return KeyFigure(f.name, agg.fmt(f.code), change_text(config, f, agg.comparable_units),
+                         with_unit(f.target.value, f.unit) if f.met is False else "")
+
+    first = [key(agg.figures[c]) for c in config.report.leaders_figures if agg.figures[c].value is not None]
+    missed = [key(f) for f in agg.figures.values() if f.met is False]
+    return first, missed
+
+
+def changed_figures(config: CityConfig, old: dict[str, float | None],
+                    new: dict[str, float | None]) -> list[tuple[str, str, str]]:
+    """(name, before, now) of every figure that changed since the last delivered draft."""
+    known = {i.code: i for i in config.indicators}
+    out = []
     for code, value in new.items():
         before = old.get(code)
         if before != value and not (before is not None and value is not None and abs(before - value) < 1e-9):
-            name, unit = (names or {}).get(code, (code, ""))
-            lines.append(f"{name}:{with_unit(before, unit)} → {with_unit(value, unit)}")
-    return lines
+            ind = known.get(code)
+            unit = ind.unit if ind else ""
+            out.append((ind.name if ind else code, with_unit(before, unit), with_unit(value, unit)))
+    return out

@@ -1,4 +1,6 @@
-"""How the draft prints numbers: one function, so a test can walk the draft back to the data."""
+"""How the draft prints numbers, as official documents do: integers plain up to 9,999 and with
+thousands separators from 10,000; rates and amounts with up to two decimals, trailing zeros dropped
+("100%", "98.5%", never "100.00%"); one function, so a test can walk the draft back to the data."""
 
 from __future__ import annotations
 
@@ -13,17 +15,35 @@ def ordinal(n: int) -> str:
     return (ORDINALS[tens - 1] if tens > 1 else "") + "十" + (ORDINALS[ones - 1] if ones else "")
 
 
+def count(n: int) -> str:
+    """How many, as counted in prose: 2 → 两, 3 → 三 (以下两个方面)."""
+    return "两" if n == 2 else ordinal(n)
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """Up to ``places`` decimals, trailing zeros dropped: 98.50 → 98.5, 100.00 → 100."""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def number(value: float, unit: str) -> str:
-    if unit == "%":
-        return f"{value:.2f}"
-    if unit == "万元":
-        return f"{value:.2f}"
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.1f}"
+    if unit in ("%", "万元") or not float(value).is_integer():
+        return decimal(value, 2 if unit in ("%", "万元") else 1)
+    n = int(round(value))
+    return f"{n:,}" if abs(n) >= 10000 else str(n)
 
 
 def with_unit(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
     return number(value, unit) + unit
+
+
+def percent(value: float) -> str:
+    """A change in percent, one decimal: 4.3%."""
+    return decimal(abs(value), 1) + "%"
+
+
+def points(value: float) -> str:
+    """A change in percentage points, up to two decimals: 0.3 (个百分点)."""
+    return decimal(abs(value), 2)

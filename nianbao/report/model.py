@@ -18,3 +18,4 @@ class UnitReport:
     values: dict[str, float]
     na: frozenset[str]
     narratives: tuple[tuple[str, str, str], ...] = ()
+    sender: str = ""  # who sent the current workbook (the appendix's 数据来源)

@@ -8,6 +8,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from nianbao.config.report import PROBLEM_KINDS
+from nianbao.report.problems import Problem
+
+SEPARATOR = "、"  # between names of indicators or units listed in a plan
 
 
 class Plan(BaseModel):
@@ -29,3 +32,24 @@ class PlansFile(BaseModel):
 
 def load_plans(path: Path) -> PlansFile:
     return PlansFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+
+def choose_plans(plans: PlansFile, problems: list[Problem], next_year: int, count: int,
+                 names_max: int = 4) -> list[Plan]:
+    """The plans answering the problems found (filled with what they named), then standing ones, up
+    to ``count``."""
+    out = []
+    for p in problems:
+        plan = plans.by_problem.get(p.kind)
+        if plan is None:
+            continue
+        indicators = SEPARATOR.join(dict.fromkeys(f.name for f in p.findings if f.name))
+        units = SEPARATOR.join(list(dict.fromkeys([u for f in p.findings for u in f.units] + list(p.late[0])
+                                                  + list(p.missing[0])))[:names_max])
+        out.append(Plan(heading=plan.heading, text=plan.text.format(next_year=next_year, indicators=indicators,
+                                                                    units=units)))
+    for plan in plans.standing:
+        if len(out) >= count:
+            break
+        out.append(Plan(heading=plan.heading, text=plan.text.format(next_year=next_year, indicators="", units="")))
+    return out[:count]

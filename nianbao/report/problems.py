@@ -1,61 +1,67 @@
-"""Problems found in the data by the rules in config/report.yaml: missed targets, late or missing
-reports, imbalance between units, weak capacity, year-on-year declines. Each is one sentence with its
-figures; the draft numbers them 一是…二是… by weight."""
+"""Problems found in the data by the rules of report.yaml: missed targets, late or missing reports,
+imbalance between units, weak capacity, year-on-year declines (like for like, so a change that
+coverage explains is never a problem). Each kind found is one point of the draft (一是…二是…), with at
+most `DETAILS` findings; the findings are data — figures, units, targets — and the template words them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig
-from nianbao.report.aggregate import CityAggregate, rank
-from nianbao.report.fmt import number, with_unit
+from nianbao.report.aggregate import CityAggregate, Figure, rank
+from nianbao.report.fmt import number, percent, with_unit
 
-OPS = {">=": "不低于", "<=": "不高于", "=": "达到"}
-
-
-def goal(f) -> str:
-    return f"{OPS[f.target.op]}{f.target.value:g}{f.unit}"
+DETAILS = 2  # findings a point gives in full: a third of the same kind would read like a list
 
 
-LEAD = {"weak_capacity": "基层法治力量仍显薄弱,", "imbalance": "发展水平不够均衡,"}
+@dataclass(frozen=True)
+class Finding:
+    name: str = ""  # the indicator's name
+    value: str = ""  # its figure, formatted with its unit
+    target: str = ""  # the target, formatted ("98%")
+    op: str = ""  # >= | <= | =
+    units: tuple[str, ...] = ()  # units named (at most names_max)
+    more: int = 0  # units beyond those named
+    high: tuple[str, str] = ("", "")  # (unit, figure)
+    low: tuple[str, str] = ("", "")
+    spread: str = ""  # percentage points between them
+    before: str = ""  # last year's figure (like for like)
+    pct: str = ""  # the fall, in percent
+    comparable: int = 0  # units behind a like-for-like change (0: all)
+    code: str = ""
 
 
 @dataclass(frozen=True)
 class Problem:
     kind: str
     weight: float
-    text: str
-    figures: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    extra: int = 0  # findings of this kind beyond those given
+    late: tuple[tuple[str, ...], int] = ((), 0)  # late units named, and how many more
+    missing: tuple[tuple[str, ...], int] = ((), 0)
+    figures: tuple[str, ...] = field(default=())  # indicator codes the point rests on
 
 
-def _names(names: list[str], limit: int = 4) -> str:
-    shown = "、".join(names[:limit])
-    return shown + (f"等{len(names)}家单位" if len(names) > limit else "")
+def _named(names: list[str], limit: int) -> tuple[tuple[str, ...], int]:
+    return tuple(names[:limit]), max(0, len(names) - limit)
 
 
-def missed_targets(agg: CityAggregate) -> list[Problem]:
+def _target(f: Figure) -> str:
+    return with_unit(f.target.value, f.unit)
+
+
+def missed_targets(agg: CityAggregate, limit: int) -> list[Finding]:
     out = []
     for f in agg.figures.values():
         if f.met is False:
-            out.append(Problem("missed_target", 0, f"{f.name}为{agg.fmt(f.code)},未达到{goal(f)}的目标要求", (f.code,)))
+            below = [n for n, v in (rank(agg, f.code, descending=False) if f.by_unit is not None else [])
+                     if not f.target.met(v)]
+            units, more = _named(below, limit)
+            out.append(Finding(f.name, with_unit(f.value, f.unit), _target(f), f.target.op, units, more, code=f.code))
     return out
 
 
-def late_missing(agg: CityAggregate) -> list[Problem]:
-    late = [u.unit.name for u in agg.units if u.status == "late"]
-    missing = [u.unit.name for u in agg.units if u.status in ("missing", "rejected", "held")]
-    parts = []
-    if late:
-        parts.append(f"{_names(late)}未按期报送统计数据")
-    if missing:
-        parts.append(f"{_names(missing)}至今未有效报送")
-    if not parts:
-        return []
-    text = f"报送工作还不够及时规范,应报{agg.expected}家单位中," + ",".join(parts)
-    return [Problem("late_missing", 0, text, ())]
-
-
-def imbalance(agg: CityAggregate, codes: list[str], spread_pp: float) -> list[Problem]:
+def imbalance(agg: CityAggregate, codes: tuple[str, ...], spread_pp: float) -> list[tuple[float, Finding]]:
     out = []
     for code in codes:
         ranked = rank(agg, code)
@@ -63,14 +69,13 @@ def imbalance(agg: CityAggregate, codes: list[str], spread_pp: float) -> list[Pr
             continue
         (hi_name, hi), (lo_name, lo) = ranked[0], ranked[-1]
         if hi - lo > spread_pp:
-            unit = agg.figures[code].unit
-            out.append(Problem("imbalance", hi - lo, (
-                f"{agg.figures[code].name}最高的{hi_name}为{with_unit(hi, unit)},"
-                f"最低的{lo_name}仅为{with_unit(lo, unit)},相差{number(hi - lo, unit)}个百分点"), (code,)))
+            f = agg.figures[code]
+            out.append((hi - lo, Finding(f.name, high=(hi_name, with_unit(hi, f.unit)), low=(lo_name, with_unit(lo, f.unit)),
+                                         spread=number(hi - lo, f.unit), code=code)))
     return out
 
 
-def weak_capacity(agg: CityAggregate, codes: list[str]) -> list[Problem]:
+def weak_capacity(agg: CityAggregate, codes: tuple[str, ...], limit: int) -> list[tuple[float, Finding]]:
     out = []
     for code in codes:
         f = agg.figures[code]
@@ -78,36 +83,44 @@ def weak_capacity(agg: CityAggregate, codes: list[str]) -> list[Problem]:
             continue
         below = [name for name, v in rank(agg, code, descending=False) if not f.target.met(v)]
         if below:
-            out.append(Problem("weak_capacity", len(below), (
-                f"{_names(below)}的{f.name}未达到{goal(f)}的要求"), (code,)))
+            units, more = _named(below, limit)
+            out.append((len(below), Finding(f.name, target=_target(f), op=f.target.op, units=units, more=more,
+                                            code=code)))
     return out
 
 
-def yoy_declines(config: CityConfig, agg: CityAggregate, threshold_pct: float = 5) -> list[Problem]:
+def yoy_declines(config: CityConfig, agg: CityAggregate, threshold_pct: float) -> list[tuple[float, Finding]]:
     out = []
     for ind in config.indicators:
         f = agg.figures[ind.code]
-        if ind.yoy and f.change_pct is not None and f.change_pct < -threshold_pct:
-            out.append(Problem("yoy_decline", -f.change_pct, (
-                f"{f.name}由上年的{with_unit(f.last_year, f.unit)}降至{agg.fmt(f.code)},"
-                f"同比下降{abs(f.change_pct):.1f}%"), (f.code,)))
+        if ind.yoy and f.change_pct is not None and f.change_pct < -threshold_pct and not f.is_rate:
+            now, before = f.compared
+            out.append((-f.change_pct, Finding(
+                f.name, with_unit(now, f.unit), before=with_unit(before, f.unit),
+                pct=percent(f.change_pct), comparable=0 if f.full_coverage else f.comparable_units, code=f.code)))
     return out
 
 
 def find_problems(config: CityConfig, agg: CityAggregate) -> list[Problem]:
     rules = config.report.problems
-    found = (missed_targets(agg) + late_missing(agg)
-             + imbalance(agg, list(rules.imbalance_indicators), rules.imbalance_spread_pp)
-             + weak_capacity(agg, list(rules.weak_capacity)) + yoy_declines(config, agg, rules.yoy_decline_pct))
-    # One sentence per kind reads like the 舟山 report; within a kind the weightiest findings lead.
-    by_kind: dict[str, list[Problem]] = {}
-    for p in found:
-        by_kind.setdefault(p.kind, []).append(p)
-    merged = []
-    for kind, items in by_kind.items():
-        items.sort(key=lambda p: p.weight, reverse=True)
-        text = LEAD.get(kind, "") + ";".join(p.text for p in items[:3])
-        figs = tuple(c for p in items[:3] for c in p.figures)
-        merged.append(Problem(kind, getattr(rules.weights, kind) * 100 + len(items), text, figs))
-    merged.sort(key=lambda p: p.weight, reverse=True)
-    return merged[:rules.max]
+    limit = rules.names_max
+    found: dict[str, list[Finding]] = {}
+    ordered = {"missed_target": [(0.0, f) for f in missed_targets(agg, limit)],
+               "imbalance": imbalance(agg, rules.imbalance_indicators, rules.imbalance_spread_pp),
+               "weak_capacity": weak_capacity(agg, rules.weak_capacity, limit),
+               "yoy_decline": yoy_declines(config, agg, rules.yoy_decline_pct)}
+    for kind, items in ordered.items():
+        if items:
+            found[kind] = [f for _, f in sorted(items, key=lambda p: p[0], reverse=True)]
+    late = [u.unit.name for u in agg.units if u.status == "late"]
+    missing = [u.unit.name for u in agg.units if u.status in ("missing", "rejected", "held")]
+    problems = []
+    for kind, findings in found.items():
+        problems.append(Problem(kind, getattr(rules.weights, kind) * 100 + len(findings), tuple(findings[:DETAILS]),
+                                extra=max(0, len(findings) - DETAILS),
+                                figures=tuple(f.code for f in findings[:DETAILS])))
+    if late or missing:
+        problems.append(Problem("late_missing", rules.weights.late_missing * 100 + len(late) + len(missing), (),
+                                late=_named(late, limit), missing=_named(missing, limit)))
+    problems.sort(key=lambda p: p.weight, reverse=True)
+    return problems[:rules.max]

@@ -23,6 +23,7 @@ class Tally:
     na_units: int  # units without the power (不涉及)
     by_unit: dict[str, float | None] | None  # unit code → own figure (None = 不涉及); None = not loaded
     sources: list[int] | None = None  # submission ids behind the value; None = not loaded
+    parts: dict[str, tuple[float, float]] | None = None  # a ratio's (numerator, denominator) per unit
 
 
 def ratio(ind: Indicator, num: float | None, den: float | None) -> float | None:
@@ -52,15 +53,16 @@ def from_unit_values(ind: Indicator, per_unit: dict[str, dict[str, float]],
     if ind.derived:  # one pass: a province ranks thousands of units by every ratio
         top, bottom = ind.numerator, ind.denominator
         num = den = 0.0
-        covered, own = 0, {}
+        covered, own, parts = 0, {}, {}
         for u, v in per_unit.items():
             if top in v and bottom in v:
                 covered += 1
                 num += v[top]
                 den += v[bottom]
+                parts[u] = (v[top], v[bottom])
                 if (x := ratio(ind, v[top], v[bottom])) is not None:
                     own[u] = x
-        return Tally(ratio(ind, num, den), covered, 0, own)
+        return Tally(ratio(ind, num, den), covered, 0, own, parts=parts)
     code, na = ind.code, na or {}
     by_unit: dict[str, float | None] = {}
     for u, v in per_unit.items():  # in the units' order: ties rank stably

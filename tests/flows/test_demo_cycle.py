@@ -1,7 +1,11 @@
-"""The main job: the demo's whole simulated cycle as one real flow run, checked by what it produced."""
+"""The main job: the demo's whole simulated cycle as one real flow run, checked by what it produced —
+and every word it produced read as a leader and a clerk would: full-width punctuation in Chinese
+text everywhere, and no sentence skeleton said three times in the draft."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from email import message_from_bytes, policy
 
 import pytest
@@ -10,18 +14,53 @@ from docx import Document
 from flows.demo import demo_cycle_flow
 
 pytestmark = pytest.mark.slow
+HALF_WIDTH = re.compile(r"[\u4e00-\u9fff][,;:()?!]|[,;:()?!][\u4e00-\u9fff]")
 
 
-def test_the_demo_cycle_reports_chases_and_drafts(prefect_server, city, tmp_path, monkeypatch):
-    monkeypatch.setenv("NIANBAO_HMAC_SECRET", "demo-test")
-    result = demo_cycle_flow(2026, str(tmp_path / "demo"))
+@pytest.fixture(scope="module")
+def demo(prefect_server, city, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NIANBAO_HMAC_SECRET", "demo-test")
+        result = demo_cycle_flow(2026, str(folder / "demo"))
+    outbox = [message_from_bytes(p.read_bytes(), policy=policy.default)
+              for p in (folder / "demo" / "mail" / "outbox").glob("*.eml")]
+    return result, outbox
+
+
+def test_the_demo_cycle_reports_chases_and_drafts(demo, city):
+    result, outbox = demo
     states = {s.unit_code: s.status for s in result["status"].states}
     assert list(states.values()).count("missing") == 2 and list(states.values()).count("late") == 2
     assert result["status"].rates.actual == 20
     text = "\n".join(p.text for p in Document(str(result["draft"].paths["docx"])).paragraphs)
-    outbox = [message_from_bytes(p.read_bytes(), policy=policy.default)
-              for p in (tmp_path / "demo" / "mail" / "outbox").glob("*.eml")]
     subjects = [m["Subject"] for m in outbox]
     assert sum("逾期通知" in s for s in subjects) >= 2 and sum("退回修改" in s for s in subjects) == 1
     assert any("送审稿" in s for s in subjects) and "二、存在的不足和原因" in text
     assert all(s.heading in text for s in city.report.sections)
+
+
+def test_every_output_uses_full_width_punctuation_in_chinese_text(demo):
+    result, outbox = demo
+    paths = result["draft"].paths
+    texts = {"md": paths["md"].read_text(encoding="utf-8"), "html": paths["html"].read_text(encoding="utf-8"),
+             "docx": "\n".join(p.text for p in Document(str(paths["docx"])).paragraphs)}
+    for n, m in enumerate(outbox):
+        body = m.get_body(preferencelist=("plain",))
+        texts[f"mail {n}: {m['Subject']}"] = m["Subject"] + "\n" + (body.get_content() if body else "")
+    found = {name: HALF_WIDTH.findall(text) for name, text in texts.items()}
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def skeleton(sentence: str, names: list[str]) -> str:
+    for name in sorted(names, key=len, reverse=True):
+        sentence = sentence.replace(name, "〈单位〉")
+    return re.sub(r"[\d.,]+", "#", sentence).strip()
+
+
+def test_no_sentence_skeleton_appears_three_times_in_the_draft(demo, city):
+    result, _ = demo
+    body = result["draft"].paths["md"].read_text(encoding="utf-8")
+    sentences = [s for line in body.splitlines() if not line.startswith("#") for s in re.split(r"[。；！？]", line)]
+    counts = Counter(skeleton(s, [u.name for u in city.units]) for s in sentences if len(s.strip()) > 6)
+    assert [s for s, n in counts.items() if n >= 3] == []

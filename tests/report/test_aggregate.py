@@ -19,7 +19,7 @@ def test_a_ratio_is_recomputed_from_summed_parts_not_averaged(city):
     base = {"E_ZFRY": 100, "E_CZRS": 50}
     agg = aggregate(city, 2026, [report(a, {"E_ZFRY": 100, "E_CZRS": 50}, sid=1),
                                  report(b, {"E_ZFRY": 900, "E_CZRS": 900}, sid=2)], [])
-    assert agg.fmt("E_CZL") == "95.00%"  # (50 + 900) / (100 + 900); the average of ratios would be 75%
+    assert agg.fmt("E_CZL") == "95%"  # (50 + 900) / (100 + 900); the average of ratios would be 75%
     assert agg.figures["E_CZL"].by_unit == {a.code: 50.0, b.code: 100.0} and base
 
 
@@ -48,20 +48,21 @@ def test_rank_orders_units_by_their_own_rate(city, current):
     assert [v for _, v in ranked] == sorted((v for _, v in ranked), reverse=True)
 
 
-def test_problems_name_the_late_and_missing_units_with_their_figures(city, current):
+def test_problems_name_the_late_and_missing_units(city, current):
     current[0] = report(current[0].unit, {}, status="missing", sid=None)
     current[1] = report(current[1].unit, current[1].values, status="late", sid=2)
     problems = find_problems(city, aggregate(city, 2026, current, []))
     late = next(p for p in problems if p.kind == "late_missing")
-    assert current[0].unit.name in late.text and current[1].unit.name in late.text
+    assert late.missing == ((current[0].unit.name,), 0) and late.late == ((current[1].unit.name,), 0)
     assert [p.weight for p in problems] == sorted((p.weight for p in problems), reverse=True)
 
 
-def test_a_missed_target_is_a_problem_with_its_figure(city):
+def test_a_missed_target_is_a_problem_with_its_figure_and_target(city):
     a = city.reporting_units[0]
     agg = aggregate(city, 2026, [report(a, {"E_ZFRY": 100, "E_FZSH": 2}, sid=1)], [])
-    problems = find_problems(city, agg)
-    assert any("法制审核人员占执法人员比例为2.00%" in p.text and "不低于5%" in p.text for p in problems)
+    missed = next(p for p in find_problems(city, agg) if p.kind == "missed_target")
+    finding = next(f for f in missed.findings if f.code == "E_FZSHZB")
+    assert (finding.value, finding.target, finding.op, finding.units) == ("2%", "5%", ">=", (a.name,))
 
 
 def test_chinese_ordinals():

@@ -140,7 +140,7 @@ def test_a_config_only_restyle_renders_seven_numbered_sections(tmp_path):
     md = draft_module.render_markdown(city, tpl_dir, agg, [], extra={"codes": codes})
     assert md.startswith("# 南通市2026年法治政府建设年度报告")
     assert [l for l in md.splitlines() if l.startswith("## ")] == [f"## {o}、{h}" for o, h in zip("一二三四五六七", headings)]
-    assert "执法人员持证率90.00%" in md.split("## 四、")[1].split("## 五、")[0]
+    assert "执法人员持证率90%" in md.split("## 四、")[1].split("## 五、")[0]
 
 
 def test_the_appendix_lists_every_figure_with_sources_and_has_charts(city, current):
@@ -148,9 +148,10 @@ def test_the_appendix_lists_every_figure_with_sources_and_has_charts(city, curre
 
     agg, doc = draft_of(city, current)
     wb = openpyxl.load_workbook(io.BytesIO(doc.appendix_xlsx))
-    assert wb.sheetnames == ["全市指标", "分单位", "图表"]
+    assert wb.sheetnames == ["全市指标", "分单位", "数据来源", "图表"]
     rows = {r[0]: r for r in wb["全市指标"].iter_rows(min_row=2, values_only=True)}
     assert set(rows) == set(agg.figures)
-    assert rows["E_CZRS"][3] == agg.figures["E_CZRS"].value and rows["E_CZRS"][11]
-    assert wb["分单位"].max_row == len(current) + 2
+    assert rows["E_CZRS"][3] == agg.figures["E_CZRS"].value
+    assert wb["分单位"].max_row == len(current) + 1
+    assert {r[2] for r in wb["分单位"].iter_rows(min_row=2, values_only=True)} <= {"按时", "逾期", "未报", "退回待改", "待核实"}
     assert wb["图表"]._charts, "a chart a leader can look at"
