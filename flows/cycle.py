@@ -1,47 +1,53 @@
-"""The deployable flows of the yearly cycle (see prefect.yaml for their schedules)."""
+"""The deployable flows of the yearly cycle (see prefect.yaml for their schedules). Each reads like a
+table of contents; the work is in nianbao.stages, wrapped by the tasks of tasks/."""
 
 from __future__ import annotations
 
 from prefect import flow
 
-from nianbao.stages.gates import not_due
-from tasks.artifacts import publish_intake, publish_reminders, publish_status
-from tasks.common import flow_resources, report_year
+from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status
+from tasks.common import flow_resources, in_season, log, report_year, run_name
 from tasks.cycle import (
     cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
     remind_task, send_outbox_task,
 )
+from tasks.decisions import wait_for_approval
 
 
-@flow(name="open-cycle", log_prints=True)
+@flow(name="open-cycle", flow_run_name=run_name("open"))
 def open_cycle_flow(year: int | None = None, today: str | None = None, force: bool = False) -> list[str]:
     """Mail every reporting unit its prefilled workbook and the deadlines (from the plan's open day)."""
     res = flow_resources(today)
     y = report_year(res, year)
-    if not force and (reason := not_due(res, y, "open")):
-        print(reason)
+    if not force and not in_season(res, y, "open"):
         return []
     result = open_cycle_task(res, y)
     send_outbox_task(res)
+    log().info("%s年度填报已开启：新发出 %d 份通知", y, len(result.invited))
     return result.invited
 
 
-@flow(name="intake", log_prints=True)
+@flow(name="intake", flow_run_name=run_name("intake"))
 def intake_flow(year: int | None = None, today: str | None = None, folder: str | None = None) -> int:
-    """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer."""
+    """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer. Mail is
+    taken in any season (a clerk may write any day); the status table only while a cycle runs."""
     res = flow_resources(today, folder)
     report = poll_intake_task(res)
     send_outbox_task(res)
     publish_intake(report)
-    publish_status(cycle_status_task(res, report_year(res, year)))
+    y = report_year(res, year)
+    if year is not None or in_season(res, y, "status", quiet=True):
+        publish_status(cycle_status_task(res, y))
     return len(report.messages)
 
 
-@flow(name="remind", log_prints=True)
+@flow(name="remind", flow_run_name=run_name("remind"))
 def remind_flow(year: int | None = None, today: str | None = None, dry_run: bool = False) -> int:
     """Queue and send the reminders due today (working days only) and the administrator's digest."""
     res = flow_resources(today)
     y = report_year(res, year)
+    if year is None and not in_season(res, y, "status"):
+        return 0
     report = remind_task(res, y, dry_run=dry_run)
     if not dry_run:
         send_outbox_task(res)
@@ -50,18 +56,18 @@ def remind_flow(year: int | None = None, today: str | None = None, dry_run: bool
     return len(report.mails)
 
 
-@flow(name="draft", log_prints=True)
+@flow(name="draft", flow_run_name=run_name("draft"))
 def draft_flow(year: int | None = None, today: str | None = None, deliver: bool = True,
-               force: bool = False) -> str:
-    """Aggregate, render the 五聚焦 draft (.docx/.md/.html + data appendix); mail it to the leaders
-    when it changed since the last one."""
+               force: bool = False, approval: bool | None = None) -> str:
+    """Aggregate, render the 五聚焦 draft (.docx/.md/.html + data appendix), show it in the UI, wait for
+    an administrator's approval (report.yaml: approval) and mail it to the leaders."""
     res = flow_resources(today)
     y = report_year(res, year)
-    if not force and (reason := not_due(res, y, "draft")):
-        print(reason)
+    if not force and not in_season(res, y, "draft"):
         return ""
     result = make_draft_task(res, y)
-    if deliver and result.new:
+    publish_draft(result)
+    if deliver and result.new and wait_for_approval(res, result, approval):
         deliver_draft_task(res, result)
         send_outbox_task(res)
     return str(result.paths["docx"])

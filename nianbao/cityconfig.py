@@ -142,7 +142,7 @@ def mail_problems(path: Path) -> list[ConfigProblem]:
     return []
 
 
-def _cross_references(m: dict[str, BaseModel]) -> list[ConfigProblem]:
+def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem]:
     """What one file says about another. Only files that validated on their own are compared."""
     from nianbao.workbook.rules import names_in
 
@@ -160,6 +160,12 @@ def _cross_references(m: dict[str, BaseModel]) -> list[ConfigProblem]:
         for key in ("imbalance_indicators", "weak_capacity"):
             out += [ConfigProblem("report.yaml", f"problems.{key}[{n}]", f"没有指标 {code}")
                     for n, code in enumerate(getattr(p, key)) if code not in codes]
+        out += [ConfigProblem("report.yaml", f"leaders_figures[{n}]", f"没有指标 {code}")
+                for n, code in enumerate(report.leaders_figures) if code not in codes]
+        out += [ConfigProblem("report.yaml", f"duty.figures.{code}", f"没有指标 {code}")
+                for code in report.duty.figures if code not in codes]
+    if report and (root_docx := report.docx_template) and not (root / root_docx).exists():
+        out.append(ConfigProblem("report.yaml", "docx_template", f"找不到 {root_docx}（相对于 config/）"))
     if inds and calendar:
         deadlines = {d.code for d in calendar.deadlines}
         out += [ConfigProblem("indicators.yaml", f"indicators[{n}].deadline",
@@ -190,7 +196,7 @@ def load_city_config(root: Path | str) -> CityConfig:
     data, problem = read_yaml(root / "messages.yaml")
     messages, more = check_messages(data) if problem is None else ({}, [problem])
     problems += mail_problems(root / "mail.yaml")
-    problems += more + _cross_references(models)
+    problems += more + _cross_references(models, root)
     if problems:
         raise ConfigError(problems)
     city, units, inds, rules = models["city"], models["units"], models["indicators"], models["rules"]

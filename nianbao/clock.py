@@ -7,6 +7,8 @@ from typing import Protocol
 
 import pendulum
 
+from nianbao.errors import BadInput
+
 
 class Clock(Protocol):
     def now(self) -> pendulum.DateTime: ...
@@ -40,13 +42,13 @@ class FixedClock:
 
 def parse_day(text: str, tz: str, hour: int = 9) -> pendulum.DateTime:
     """'2027-01-29' → 2027-01-29 09:00 in ``tz`` (a day given on the CLI means office hours).
-    Raises ValueError for anything that is not a date or a date and time."""
+    Raises BadInput for anything that is not a date or a date and time."""
     try:
         d = pendulum.parse(text.strip(), tz=tz, strict=True)
-    except (ValueError, pendulum.parsing.exceptions.ParserError) as exc:
-        raise ValueError(str(exc)) from None
+    except (ValueError, TypeError, pendulum.parsing.exceptions.ParserError):
+        d = None
     if not isinstance(d, pendulum.DateTime):
-        raise ValueError(f"not a date: {text}")
+        raise BadInput(f"日期“{text}”无效，应为 YYYY-MM-DD（例如 2027-01-08）")
     if len(text.strip()) <= 10:
         d = d.set(hour=hour, minute=0, second=0)
     return d

@@ -31,6 +31,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class DemoContent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     note: str = "经核实，数据无误。"
+    subject: str = "报送：{year}年度统计表（{unit}）"
     highlights: dict[str, list[str]] = {}
     problems: list[str] = []
 
@@ -104,7 +105,7 @@ class MailEvent:
 def _mail(res: Resources, unit: Unit, year: int, data: bytes, at: pendulum.DateTime, n: int) -> bytes:
     name = template_filename(res.config, unit, year)
     msg = compose(sender=(f"{unit.name}法制科", unit.contacts[0]), to=[res.config.intake_address],
-                  subject=f"报送:{year}年度法治政府建设统计表({unit.name})", text="请查收附件。",
+                  subject=demo_content(res.config).subject.format(year=year, unit=unit.name), text="请查收附件。",
                   attachments=[(name, data, XLSX)], date=at,
                   message_id=f"<demo-{year}-{unit.code}-{n}@{unit.contacts[0].split('@')[1]}>")
     return msg.as_bytes()

@@ -30,6 +30,10 @@ class ConfigError(NianbaoError):
 class UnknownYearError(NianbaoError):
     """No cycle exists for the requested report year."""
 
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(f"{year}年度的填报尚未开启")
+
 
 class WorkbookError(NianbaoError):
     """A workbook cannot be read at all (corrupt, hostile, wrong format)."""
@@ -41,6 +45,14 @@ class MailError(NianbaoError):
 
 class IntakeConflictError(NianbaoError):
     """A mail kept colliding with other intake workers' writes; it stays unprocessed for the next run."""
+
+
+class SettingsError(NianbaoError):
+    """An environment variable has a value the program cannot use."""
+
+
+class BadInput(NianbaoError):
+    """A command-line argument the program cannot use (a date that does not exist, say)."""
 
 
 class MissingSecret(NianbaoError):

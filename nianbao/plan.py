@@ -54,7 +54,8 @@ def build_plan(config: CityConfig, year: int, cal: WorkCalendar | None = None) -
     c = config.calendar
     cal = cal or WorkCalendar(c)
     y = year + 1
-    warnings = [cal.coverage(y).note] if cal.coverage(y).provisional else []
+    cover = cal.coverage(y)
+    warnings = [config.text(f"calendar_{cover.source}", year=y, source=cover.detail)] if cover.provisional else []
     open_day = cal.next_workday(dt.date(y, c.open_month, c.open_day))
     deadlines, slots = [], []
     for d in c.deadlines:
@@ -63,11 +64,12 @@ def build_plan(config: CityConfig, year: int, cal: WorkCalendar | None = None) -
         if not cal.is_workday(nominal):
             if c.deadline_on_holiday == "next_working_day":
                 effective = cal.next_workday(nominal)
-                warnings.append(f"{d.name}截止日{_zh(nominal)}为{cal.day_kind(nominal)},按规定顺延至"
-                                f"{_zh(effective)}({weekday_zh(effective)});提醒按顺延后的日期安排")
+                warnings.append(config.text("deadline_moved", name=d.name, nominal=_zh(nominal),
+                                            kind=cal.day_kind(nominal), effective=_zh(effective),
+                                            weekday=weekday_zh(effective)))
             else:
-                warnings.append(f"{d.name}截止日{_zh(nominal)}为{cal.day_kind(nominal)},按配置不顺延;"
-                                f"提醒在此前的工作日发出")
+                warnings.append(config.text("deadline_kept", name=d.name, nominal=_zh(nominal),
+                                            kind=cal.day_kind(nominal)))
         deadlines.append(PlannedDeadline(d.code, d.name, nominal, effective, effective != nominal))
         for n in c.reminders:
             day = cal.add_workdays(effective if cal.is_workday(effective) else cal.next_workday(effective), -n)
@@ -114,14 +116,14 @@ def slot_label(slot: str) -> str:
 
 def plan_rows(plan: CyclePlan, cal: WorkCalendar) -> list[dict]:
     """A chronological table of the plan for `nianbao calendar`."""
-    events: list[tuple[dt.date, str]] = [(plan.open_day, "开启填报,向各单位发送模板")]
+    events: list[tuple[dt.date, str]] = [(plan.open_day, "开启填报，向各单位发送模板")]
     for d in plan.deadlines:
-        label = f"{d.name}截止" + (f"(原定{_zh(d.nominal)},顺延)" if d.moved else "")
+        label = f"{d.name}截止" + (f"（原定{_zh(d.nominal)}，顺延）" if d.moved else "")
         events.append((d.effective, label))
     names = {d.code: d.name for d in plan.deadlines}
     for s in plan.slots:
-        what = "提醒未报单位" if s.kind == "reminder" else "逾期通知(抄送单位负责人)"
-        events.append((s.day, f"{names[s.deadline]}:{what}({slot_label(s.slot)})"))
-    events.append((plan.draft_day, "汇总数据,生成报告初稿并送领导审阅"))
+        what = "提醒未报单位" if s.kind == "reminder" else "逾期通知（抄送单位负责人）"
+        events.append((s.day, f"{names[s.deadline]}：{what}（{slot_label(s.slot)}）"))
+    events.append((plan.draft_day, "汇总数据，生成报告初稿并送领导审阅"))
     events.sort(key=lambda e: e[0])
     return [{"date": d, "weekday": weekday_zh(d), "day_kind": cal.day_kind(d), "event": e} for d, e in events]

@@ -34,7 +34,7 @@ def find_cycle(session: Session, year: int) -> Cycle | None:
 def get_cycle(session: Session, year: int) -> Cycle:
     cycle = find_cycle(session, year)
     if cycle is None:
-        raise UnknownYearError(f"no cycle for report year {year}")
+        raise UnknownYearError(year)
     return cycle
 
 

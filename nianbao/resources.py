@@ -16,7 +16,7 @@ from nianbao.intake.sandbox import Limits, Sandbox, sandbox_for
 from nianbao.mail.inbox import Inbox, open_inbox
 from nianbao.mail.transport import Transport, open_transport
 from nianbao.settings import Settings, load_settings
-from nianbao.store import BlobStore
+from nianbao.store import BlobStore, Outputs
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Resources:
     config: CityConfig
     db: sessionmaker[Session]
     store: BlobStore
+    outputs: Outputs
     open_inbox: Callable[[], Inbox]
     transport: Transport
     clock: Clock
@@ -62,7 +63,8 @@ def make_resources(settings: Settings | None = None, *, clock: Clock | None = No
         settings=settings,
         config=config,
         db=make_sessionmaker(settings.database_url),
-        store=BlobStore(settings.archive_dir),
+        store=BlobStore(settings.archive_url),
+        outputs=Outputs(settings.outputs_url, settings.outputs_dir),
         open_inbox=lambda: open_inbox(settings),
         transport=open_transport(settings),
         clock=SystemClock(config.timezone),

@@ -15,7 +15,7 @@ from typing import Any
 
 from nianbao.cityconfig import load_mail
 from nianbao.config.mail import MailFile
-from nianbao.errors import MissingSecret
+from nianbao.errors import MissingSecret, SettingsError
 from nianbao.mail.auth import Trust
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -46,11 +46,22 @@ class Settings:
         return self.mail.inbound.max_mail_mb
 
     @property
-    def archive_dir(self) -> Path:
-        return self.data_dir / "archive"
+    def store_url(self) -> str:
+        """Where the archive and the outputs live: NIANBAO_STORE_URL (a shared folder, s3://…) or the
+        data folder."""
+        return self.env.get("NIANBAO_STORE_URL") or str(self.data_dir)
+
+    @property
+    def archive_url(self) -> str:
+        return f"{self.store_url.rstrip('/')}/archive"
+
+    @property
+    def outputs_url(self) -> str:
+        return f"{self.store_url.rstrip('/')}/outputs"
 
     @property
     def outputs_dir(self) -> Path:
+        """This machine's copy of the outputs (the outputs themselves when the store is local)."""
         return self.data_dir / "outputs"
 
     def with_(self, **changes: Any) -> Settings:
@@ -68,7 +79,11 @@ class Settings:
         if block:
             from prefect.blocks.system import Secret  # only when an administrator chose a block
 
-            return Secret.load(block).get()
+            try:
+                return Secret.load(block).get()
+            except Exception as exc:  # noqa: BLE001 - Prefect raises ValueError, HTTP and connection errors
+                raise MissingSecret(f"Prefect Secret 块 “{block}”（NIANBAO_{name.upper()}_BLOCK）无法读取："
+                                    f"{type(exc).__name__}: {exc}") from None
         return None
 
     @property
@@ -95,6 +110,19 @@ class Settings:
         return path
 
 
+def _whole(env: Mapping[str, str], name: str, default: int, least: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"环境变量 {name} 应为整数，实为 “{raw}”") from None
+    if value < least:
+        raise SettingsError(f"环境变量 {name} 应不小于 {least}，实为 {value}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("NIANBAO_DATA", "var")).resolve()
@@ -104,7 +132,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     mail = load_mail(config_dir / "mail.yaml")
     settings = Settings(data_dir=data_dir, database_url=database_url, config_dir=config_dir,
                         templates_dir=templates_dir, mail=mail, env=env,
-                        intake_batch=max(1, int(env.get("NIANBAO_INTAKE_BATCH", 200))),
-                        intake_processes=max(1, int(env.get("NIANBAO_INTAKE_PROCESSES", min(2, os.cpu_count() or 1)))),
-                        sandbox_memory_mb=max(256, int(env.get("NIANBAO_SANDBOX_MEMORY_MB", 1536))))
+                        intake_batch=_whole(env, "NIANBAO_INTAKE_BATCH", 200),
+                        intake_processes=_whole(env, "NIANBAO_INTAKE_PROCESSES", min(2, os.cpu_count() or 1)),
+                        sandbox_memory_mb=_whole(env, "NIANBAO_SANDBOX_MEMORY_MB", 1536, least=256))
     return settings.with_(**overrides) if overrides else settings

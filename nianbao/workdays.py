@@ -21,7 +21,7 @@ class Coverage:
     year: int
     source: str  # chinese_calendar | override | weekends
     provisional: bool
-    note: str  # Chinese, for the administrator
+    detail: str  # where an override comes from (calendar.yaml's source)
 
 
 def _package_covers(year: int) -> bool:
@@ -39,12 +39,10 @@ class WorkCalendar:
     def coverage(self, year: int) -> Coverage:
         o = self.cal.overrides.get(year)
         if o is not None:
-            note = (f"{year}年节假日安排为预估({o.source}),国务院公布正式安排后请更新 config/calendar.yaml"
-                    if o.provisional else f"{year}年节假日安排取自配置({o.source})")
-            return Coverage(year, "override", o.provisional, note)
+            return Coverage(year, "override", o.provisional, o.source)
         if _package_covers(year):
-            return Coverage(year, "chinese_calendar", False, f"{year}年节假日安排取自国务院公布的安排")
-        return Coverage(year, "weekends", True, f"尚无{year}年节假日安排,暂按周末计算工作日,请在 config/calendar.yaml 中补充")
+            return Coverage(year, "chinese_calendar", False, "")
+        return Coverage(year, "weekends", True, "")
 
     def is_workday(self, d: dt.date) -> bool:
         o = self.cal.overrides.get(d.year)
@@ -66,7 +64,7 @@ class WorkCalendar:
             if d.year not in self.cal.overrides and _package_covers(d.year):
                 _, holiday = chinese_calendar.get_holiday_detail(d)
                 name = next((h.chinese for h in chinese_calendar.Holiday if h.value == holiday), None)
-            return f"法定节假日({name})" if name else "法定节假日"
+            return f"法定节假日（{name}）" if name else "法定节假日"
         o = self.cal.overrides.get(d.year)
         if o is not None and d in o.holidays:
             return "法定节假日"

@@ -1,6 +1,12 @@
-"""What every flow needs before its first task: resources and the report year."""
+"""What every flow needs before its first task: resources, the report year, whether its cycle is in
+season, a logger, and a run name an administrator can read in the UI."""
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pendulum
 
 from nianbao.mail.inbox import open_inbox
 from nianbao.resources import Resources, make_resources
@@ -24,5 +30,47 @@ def with_inbound_folder(settings: Settings, folder: str) -> Settings:
 
 
 def report_year(res: Resources, year: int | None) -> int:
-    """The report year defaults to last year: the 2026 cycle runs in January–February 2027."""
-    return year if year is not None else res.clock.now().year - 1
+    """The report year defaults to last year: the 2026 cycle runs in January–March 2027."""
+    from nianbao.stages.season import default_year
+
+    return year if year is not None else default_year(res)
+
+
+def log() -> logging.Logger | logging.LoggerAdapter:
+    """The run's logger (shipped to the Prefect UI), or a plain one outside a run."""
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("nianbao")
+
+
+def in_season(res: Resources, year: int, stage: str, quiet: bool = False) -> bool:
+    """Whether ``stage`` (open, draft, status) should act today; if not, the run says why and ends
+    as Completed (a schedule looking in on a day with nothing to do is not a failure)."""
+    from nianbao.stages.gates import not_due
+    from nianbao.stages.season import off_season
+
+    reason = not_due(res, year, stage) if stage in ("open", "draft") else off_season(res, year)
+    if reason and not quiet:
+        log().info("%s，本次不执行", reason)
+    return reason is None
+
+
+def run_name(kind: str) -> Callable[[], str]:
+    """`intake-2027-01-08-0915`: the kind and the moment, in the city's time zone (or the replayed day)."""
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        from nianbao.cityconfig import load_city_config
+        from nianbao.settings import load_settings
+
+        today = (flow_run.parameters or {}).get("today")
+        if today:
+            return f"{kind}-{today}-补跑"
+        tz = load_city_config(load_settings().config_dir).timezone
+        return f"{kind}-{pendulum.now(tz).format('YYYY-MM-DD-HHmm')}"
+
+    return name

@@ -6,6 +6,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from nianbao.mail.outbox import DeliveryReport
+from nianbao.output import STATUS_ZH
 from nianbao.resources import Resources
 from nianbao.stages.draft import DraftResult, deliver_draft, make_draft
 from nianbao.intake.report import IntakeReport
@@ -23,7 +24,14 @@ def open_cycle_task(res: Resources, year: int) -> OpenResult:
 
 @task(name="poll-intake", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
 def poll_intake_task(res: Resources) -> IntakeReport:
-    return poll_inbox(res)
+    logger = get_run_logger()
+
+    def each(m) -> None:
+        books = "；".join(f"{a.unit.name if a.unit else '未识别单位'} {STATUS_ZH.get(a.status, a.status)}"
+                         for a in m.attachments) or "没有报表附件"
+        logger.info("%s：%s（%s）", m.sender or m.source, books, STATUS_ZH.get(m.status, m.status))
+
+    return poll_inbox(res, progress=each)
 
 
 @task(name="remind", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)

@@ -43,6 +43,7 @@ class CalendarFile(Model):
     overdue_max: Int = Field(default=3, ge=0)
     draft_after: Int = Field(default=2, ge=0)
     send_hour: Int = Field(default=9, ge=0, le=23)
+    season_end: MonthDay = MonthDay(month=3, day=31)  # after this day a cycle's default year has passed
     overrides: dict[Int, YearOverride] = {}
 
     @model_validator(mode="after")

@@ -203,3 +203,6 @@ class Draft(Base):
     paths: Mapped[dict[str, Any]] = mapped_column(default=dict)  # format -> file
     figures: Mapped[dict[str, Any]] = mapped_column(default=dict)  # indicator -> city value used
     delivered: Mapped[bool] = mapped_column(Boolean, default=False)
+    approved_at: Mapped[dt.datetime | None]  # an administrator approved it for the leaders
+    approved_by: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)  # the administrator's note on approving or not

@@ -88,7 +88,8 @@ def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, sourc
     verified = verdict(parsed.auth_results, trust.authserv_id, parsed.sender) if trust.authserv_id else None
     books = [prepare_workbook(config, key, a.data, a.filename, parsed.sender, careful=careful, verified=verified)
              for a in parsed.attachments]
-    notes = list(parsed.problems) + [config.text("note_ignored", name=n) for n in parsed.ignored]
+    notes = [config.text(key, **names) for key, names in parsed.problems]
+    notes += [config.text("note_ignored", name=n) for n in parsed.ignored]
     hashes = [b.sha256 for b in books]
     parsed.attachments = []  # the bytes are archived with the mail: the result carries cells only
     mail = PreparedMail(source_key, sha256, dedup_key(parsed, hashes, data), parsed, books, notes)

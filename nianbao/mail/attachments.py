@@ -37,7 +37,7 @@ class Found:
 
     attachments: list[Attachment] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[str, dict]] = field(default_factory=list)  # (message key, its names): worded by config
 
 
 def _param_names(part: Message, header: str) -> dict[str, str]:
@@ -101,7 +101,7 @@ def _forwarded_inside(part: Message) -> list[Message]:
 
 def walk(msg: Message, found: Found, via: str = "", depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        found.problems.append("邮件嵌套层数过多,更深处的附件未读取")
+        found.problems.append(("mail_too_deep", {}))
         return
     for part in (msg.get_payload() if msg.is_multipart() else [msg]):
         if not isinstance(part, Message):
@@ -109,7 +109,7 @@ def walk(msg: Message, found: Found, via: str = "", depth: int = 0) -> None:
         try:
             _visit(part, found, via, depth)
         except Exception as exc:  # one broken part must not hide the others
-            found.problems.append(f"邮件中有一个部分无法读取({type(exc).__name__})")
+            found.problems.append(("mail_part_unreadable", {"error": type(exc).__name__}))
 
 
 def _visit(part: Message, found: Found, via: str, depth: int) -> None:
@@ -144,9 +144,9 @@ def _visit(part: Message, found: Found, via: str, depth: int) -> None:
              depth + 1)
     elif lower.endswith(UNREADABLE_ARCHIVES):
         found.ignored.append(name)
-        found.problems.append(f"附件 {name} 是系统无法读取的压缩格式,请改用 zip 压缩或直接附上工作簿")
+        found.problems.append(("archive_unsupported", {"name": name}))
     elif lower == "winmail.dat":
         found.ignored.append(name)
-        found.problems.append("附件被 Outlook 打包成了 winmail.dat,请将邮件格式改为 HTML 或纯文本后重新发送")
+        found.problems.append(("winmail", {}))
     else:
         found.ignored.append(name)

@@ -30,7 +30,7 @@ class ParsedMail:
     date: pendulum.DateTime | None
     attachments: list[Attachment] = field(default_factory=list)  # spreadsheets only, zip contents too
     ignored: list[str] = field(default_factory=list)  # names of the other attachments
-    problems: list[str] = field(default_factory=list)  # in Chinese, for the reply
+    problems: list[tuple[str, dict]] = field(default_factory=list)  # message keys and names, for the reply
     auth_results: list[str] = field(default_factory=list)  # Authentication-Results values, top first
     received: list[str] = field(default_factory=list)  # Received values, top (latest hop) first
 

@@ -25,29 +25,30 @@ def member_name(info: zipfile.ZipInfo) -> str:
     return one_line(decode_bytes(info.filename.encode("cp437"), "gb18030"), 1000)
 
 
-def unpack_zip(data: bytes, archive: str) -> tuple[list[tuple[str, bytes]], list[str]]:
-    """(spreadsheets inside, problems in Chinese). Declared sizes are checked before anything is read."""
+def unpack_zip(data: bytes, archive: str) -> tuple[list[tuple[str, bytes]], list[tuple[str, dict]]]:
+    """(spreadsheets inside, problems as message keys of config/messages.yaml with their names).
+    Declared sizes are checked before anything is read."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OverflowError, EOFError, NotImplementedError, RuntimeError, OSError):
-        return [], [f"压缩包 {archive} 无法打开(文件损坏或不是 zip 格式)"]
+        return [], [("zip_broken", {"archive": archive})]
     infos = [i for i in zf.infolist() if not i.is_dir()]
     if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-        return [], [f"压缩包 {archive} 过大或文件过多,请直接附上工作簿"]
+        return [], [("zip_too_big", {"archive": archive})]
     files, problems = [], []
     for info in infos:
         name = member_name(info).replace("\\", "/").rsplit("/", 1)[-1]  # folders, also Windows-style
         if not name.lower().endswith(SHEETS):
             continue
         if info.file_size > MAX_MEMBER_BYTES:
-            problems.append(f"压缩包 {archive} 中的 {name} 过大,已忽略")
+            problems.append(("zip_member_too_big", {"archive": archive, "name": name}))
             continue
         if info.flag_bits & 0x1:
-            problems.append(f"压缩包 {archive} 设有密码,无法读取 {name},请直接附上工作簿")
+            problems.append(("zip_encrypted", {"archive": archive, "name": name}))
             continue
         try:
             files.append((name, read_member(zf, info, MAX_MEMBER_BYTES)))
         except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError,
                 TooLarge) as exc:
-            problems.append(f"压缩包 {archive} 中的 {name} 无法解压:{exc}")
+            problems.append(("zip_member_broken", {"archive": archive, "name": name}))
     return files, problems

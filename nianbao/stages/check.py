@@ -17,7 +17,7 @@ from nianbao.cityconfig import CityConfig, load_city_config
 from nianbao.errors import ConfigError, ConfigProblem
 from nianbao.settings import Settings
 
-MAIL_TEMPLATES = ("invitation", "reminder", "overdue", "digest", "reply", "draft")
+MAIL_TEMPLATES = ("invitation", "reminder", "overdue", "digest", "reply", "draft", "sent_back", "alert")
 CODE_FUNCTIONS = {"f", "fig", "change", "figure"}  # template functions whose first argument is an indicator code
 
 

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from nianbao import repo
 from nianbao.db.models import Draft
 from nianbao.db.session import unit_of_work
-from nianbao.db.tallies import tally_cycle
+from nianbao.db.tallies import comparable_sums, tally_cycle
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan
 from nianbao.report.aggregate import CityAggregate, aggregate, assemble
-from nianbao.report.draft import DraftDoc, change_summary, leaders_summary, render_draft
+from nianbao.report.draft import DraftDoc, changed_figures, leaders_figures, render_draft
 from nianbao.report.model import UnitReport
 from nianbao.report.problems import find_problems
 from nianbao.report.tally import tally_reports
@@ -49,7 +49,7 @@ def unit_reports(res: Resources, year: int) -> tuple[list[UnitReport], list[Unit
         current.append(UnitReport(
             unit=cfg.unit(st.unit_code), status=st.status, submission_id=d.submission.id if d else None,
             received_at=st.received_at, values=d.values if d else {}, na=d.na if d else frozenset(),
-            narratives=d.narratives if d else ()))
+            narratives=d.narratives if d else (), sender=(d.submission.sender or "管理员导入") if d else ""))
     configured = {u.code for u in cfg.units}
     previous = [UnitReport(unit=cfg.unit(code), status="on_time", submission_id=d.submission.id,
                            received_at=None, values=d.values, na=d.na)
@@ -71,26 +71,28 @@ def city_aggregate(res: Resources, year: int) -> CityAggregate:
         now = tally_cycle(s, cfg, cycle.id, [st.unit_code for st in states], current=subs)
         last = repo.find_cycle(s, year - 1)
         before = tally_cycle(s, cfg, last.id, [u.code for u in cfg.units]) if last else tally_reports(cfg, [])
+        sums = comparable_sums(s, cfg, cycle.id, last.id) if last else {}
         texts = repo.narratives_of(s, cycle.id)
     units = [UnitReport(unit=cfg.unit(st.unit_code), status=st.status, submission_id=subs.get(st.unit_code),
                         received_at=st.received_at, values={}, na=frozenset(),
                         narratives=texts.get(st.unit_code, ())) for st in states]
-    return assemble(cfg, year, units, now, before)
+    return assemble(cfg, year, units, now, before, sums)
 
 
 def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftResult:
     cfg, now = res.config, res.clock.now()
     agg = city_aggregate(res, year)
     doc = render_draft(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), generated_at=now)
-    out_dir = out_dir or res.settings.outputs_dir / str(year) / "draft"
-    out_dir.mkdir(parents=True, exist_ok=True)
     stem = doc.title
-    paths = {"md": out_dir / f"{stem}.md", "html": out_dir / f"{stem}.html",
-             "docx": out_dir / f"{stem}.docx", "xlsx": out_dir / f"{stem}-数据附表.xlsx"}
-    paths["md"].write_text(doc.markdown, encoding="utf-8")
-    paths["html"].write_text(doc.html, encoding="utf-8")
-    paths["docx"].write_bytes(doc.docx)
-    paths["xlsx"].write_bytes(doc.appendix_xlsx)
+    files = {"md": (f"{stem}.md", doc.markdown.encode("utf-8")), "html": (f"{stem}.html", doc.html.encode("utf-8")),
+             "docx": (f"{stem}.docx", doc.docx), "xlsx": (f"{stem}-数据附表.xlsx", doc.appendix_xlsx)}
+    if out_dir is not None:  # an administrator's own folder (nianbao draft --out)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        paths = {k: out_dir / name for k, (name, _) in files.items()}
+        for k, (_, data) in files.items():
+            paths[k].write_bytes(data)
+    else:  # the shared outputs (and this machine's copy)
+        paths = {k: res.outputs.write(f"{year}/draft/{name}", data) for k, (name, data) in files.items()}
     sha, _ = res.store.put(doc.markdown.encode("utf-8"), ".md")
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, year)
@@ -105,6 +107,15 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
         return DraftResult(year, row.id, paths, doc, agg, new=True)
 
 
+def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: dict) -> tuple[str, str]:
+    """The leaders' mail: coverage, key figures, targets missed and what changed since the last draft."""
+    agg, cfg = result.agg, res.config
+    key, missed = leaders_figures(cfg, agg)
+    return render_mail(res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
+                       reported=agg.reported, on_time=agg.on_time, key=key, missed=missed, first=before is None,
+                       changes=changed_figures(cfg, before, now) if before is not None else [])
+
+
 def deliver_draft(res: Resources, result: DraftResult) -> bool:
     """Queue the draft to the leaders with what changed since the last delivered draft; once per draft."""
     cfg, now = res.config, res.clock.now()
@@ -114,13 +125,7 @@ def deliver_draft(res: Resources, result: DraftResult) -> bool:
         row = s.get(Draft, result.draft_id)
         before = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id, Draft.delivered.is_(True),
                                               Draft.id != row.id).order_by(Draft.id.desc()))
-        agg = result.agg
-        subject, body = render_mail(
-            res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
-            reported=agg.reported, on_time=agg.on_time,
-            summary=leaders_summary(agg, cfg.report.leaders_summary_top),
-            changes=change_summary(before.figures, row.figures,
-                                   {i.code: (i.name, i.unit) for i in cfg.indicators}) if before else [])
+        subject, body = draft_mail(res, result, before.figures if before else None, row.figures)
         attachments = [(result.paths["docx"].name, result.doc.docx, DOCX),
                        (result.paths["xlsx"].name, result.doc.appendix_xlsx, XLSX)]
         msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=leaders, cc=list(cfg.admin_emails),
@@ -128,3 +133,18 @@ def deliver_draft(res: Resources, result: DraftResult) -> bool:
         _, created = enqueue(s, res.store, key=f"draft/{result.year}/{row.sha256}", kind="draft", msg=msg, now=now)
         row.delivered = True
     return created
+
+
+def approve_and_deliver(res: Resources, year: int, by: str, comment: str = "") -> DraftResult:
+    """The administrator approves the newest draft: it goes to the leaders (once), and the cycle is
+    closed when report.yaml says the approved draft is the final one."""
+    from nianbao.stages.close import close_cycle
+    from nianbao.stages.review import approve, latest_draft
+
+    latest_draft(res, year)  # says so in Chinese when there is none yet
+    result = make_draft(res, year)  # the same figures give the same draft row; a new one if data changed
+    approve(res, result.draft_id, by, comment)
+    deliver_draft(res, result)
+    if res.config.report.close_on_approval:
+        close_cycle(res, year)
+    return result

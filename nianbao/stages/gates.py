@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nianbao.plan import build_plan
 from nianbao.resources import Resources
+from nianbao.stages.season import season_end
 from nianbao.texts import fmt_day
 from nianbao.workdays import WorkCalendar
 
@@ -15,7 +16,9 @@ def not_due(res: Resources, year: int, stage: str) -> str | None:
     today = res.clock.now().date()
     first = plan.open_day if stage == "open" else plan.draft_day
     if today < first:
-        return f"未到计划日期({fmt_day(first)}),本次不执行"
+        return f"{year}年度未到计划日期（{fmt_day(first)}）"
+    if today > season_end(res, year):
+        return f"{year}年度填报期已于{fmt_day(season_end(res, year))}结束"
     if not cal.is_workday(today):
-        return f"{fmt_day(today)}不是工作日,本次不执行"
+        return f"{fmt_day(today)}不是工作日"
     return None

@@ -12,7 +12,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.completeness import Rates, status_label
 from nianbao.plan import build_plan
 from nianbao.report.aggregate import aggregate
-from nianbao.report.draft import render_markdown
+from nianbao.report.draft import leaders_figures, render_markdown
 from nianbao.report.model import UnitReport
 from nianbao.report.problems import find_problems
 from nianbao.sample_data import unit_values
@@ -55,8 +55,14 @@ def sample_renders(config: CityConfig, templates_dir: Path) -> list[tuple[str, C
         ("mail/digest.txt.j2", mail("digest", year=year, today=fmt_day(today), rates=rates, rows=rows,
                                     warnings=plan.warnings, sent_reminders=1, sent_overdue=1)),
         ("mail/draft.txt.j2", mail("draft", title=config.report.title, expected=agg.expected, reported=agg.reported,
-                                   on_time=agg.on_time, summary=["示例"], changes=["示例"])),
+                                   on_time=agg.on_time, key=leaders_figures(config, agg)[0],
+                                   missed=leaders_figures(config, agg)[1], first=False,
+                                   changes=[("示例", "1件", "2件")])),
         (config.report.template, lambda: render_markdown(config, templates_dir, agg, find_problems(config, agg))),
+        ("mail/alert.txt.j2", mail("alert", run_id="0", run_name="intake-2027-01-08-0915", flow_name="intake",
+                                   state="Failed", message="示例", when="2027年1月8日 09:15")),
+        ("mail/sent_back.txt.j2", mail("sent_back", filename="统计表.xlsx", unit=unit, reason="示例",
+                                       received="2027年1月10日 10:00", original_subject="示例", by="管理员")),
     ]
     received = fmt_time(pendulum.datetime(year + 1, 1, 10, 10, tz=config.timezone), config.timezone)
     for kind in ("receipt", "rejection", "held", "superseded", "no_attachment", "too_large", "unreadable", "unstorable"):

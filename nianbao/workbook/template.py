@@ -23,7 +23,7 @@ HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 
 
 def template_filename(config: CityConfig, unit: Unit, year: int) -> str:
-    return f"{config.city}{year}年度法治政府建设统计表({unit.name}).xlsx"
+    return config.text("workbook_filename", city=config.city, year=year, unit=unit.name)
 
 
 def _validation(ind: Indicator, ref: str) -> DataValidation:

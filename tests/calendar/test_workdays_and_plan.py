@@ -36,7 +36,7 @@ def test_working_days_are_counted_across_the_spring_festival(cal):
 
 def test_a_year_the_package_does_not_cover_uses_the_provisional_override_and_says_so(cal):
     cov = cal.coverage(2027)
-    assert cov.source == "override" and cov.provisional and "预估" in cov.note
+    assert cov.source == "override" and cov.provisional and cov.detail
     assert cal.coverage(2031).source == "weekends"
 
 
@@ -46,6 +46,7 @@ def test_2027_deadlines_move_off_the_weekend_and_the_spring_festival_with_warnin
     assert (enforcement.nominal, enforcement.effective) == (D(2027, 1, 31), D(2027, 2, 1))
     assert report.nominal == D(2027, 2, 10) and report.moved and cal.is_workday(report.effective)
     assert any("2月10日" in w and "顺延" in w for w in plan.warnings)
+    assert any("预估" in w and "config/calendar.yaml" in w for w in plan.warnings)  # 2027 is an override
 
 
 def test_every_planned_mail_falls_on_a_working_day(city, cal):

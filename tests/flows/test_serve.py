@@ -46,7 +46,26 @@ def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
         assert names == {"open-cycle", "intake", "remind", "draft"} and tz == {"Asia/Shanghai"}
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise
+    assert proc.returncode == 0
     time.sleep(1)
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the server it started is gone
+
+
+def test_serve_refuses_a_port_another_process_holds(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+        env.update({"NIANBAO_PREFECT_PORT": str(port), "PREFECT_HOME": str(tmp_path / "ph"),
+                    "NIANBAO_DATA": str(tmp_path / "var")})
+        done = subprocess.run([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert f"端口 {port} 已被占用" in done.stderr + done.stdout and "Traceback" not in done.stderr

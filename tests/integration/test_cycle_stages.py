@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pendulum
 import pytest
 from docx import Document
@@ -147,7 +149,7 @@ def test_a_mailed_workbook_is_kept_only_inside_its_archived_mail(res):
     with unit_of_work(res.db) as s:
         sha = s.get(Submission, book.submission_id).sha256
     assert not res.store.path_for(sha).exists()
-    assert list(res.store.root.rglob("*.eml"))
+    assert list(Path(res.store.root).rglob("*.eml"))
 
 
 def test_releasing_a_held_workbook_whose_mail_is_gone_says_so(res):
@@ -157,7 +159,7 @@ def test_releasing_a_held_workbook_whose_mail_is_gone_says_so(res):
     unit = units(res, 1)[0]
     mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), sender="clerk.personal@qq.com"))
     held = poll_inbox(res).messages[0].attachments[0]
-    for eml in res.store.root.rglob("*.eml"):
+    for eml in Path(res.store.root).rglob("*.eml"):
         eml.unlink()
     with pytest.raises(NianbaoError, match="在归档中找不到"):
         release_held(res, held.submission_id)

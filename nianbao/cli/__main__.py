@@ -1,0 +1,5 @@
+import sys
+
+from nianbao.cli.app import main
+
+sys.exit(main())

@@ -1,0 +1,23 @@
+"""What every command shares: resources (with --today), the report year (with the season's guard)."""
+
+from __future__ import annotations
+
+import argparse
+
+from nianbao.resources import Resources, make_resources
+
+
+def res_of(args: argparse.Namespace) -> Resources:
+    return make_resources(today=getattr(args, "today", None))
+
+
+def year_of(args: argparse.Namespace, res: Resources) -> tuple[int, str | None]:
+    """(the report year, why the default year is out of season — None when --year was given or in
+    season). A command that acts on the cycle stops with that message instead of acting."""
+    from nianbao.stages.season import default_year, off_season
+
+    if args.year is not None:
+        return args.year, None
+    year = default_year(res)
+    reason = off_season(res, year)
+    return year, (f"{reason}。如需操作其他年度，请用 --year 指定（例如 --year {year + 1}）" if reason else None)

@@ -1,0 +1,37 @@
+"""Commands that run the Prefect layer: the demo, serving the schedules, the failure alert."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from nianbao import output
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from flows.demo import run_demo  # the Prefect layer, imported only here
+
+    return run_demo(args.year, Path(os.environ.get("NIANBAO_DATA", "var")).resolve() / "demo")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flows.serve import serve
+
+    return serve()
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from flows.alerts import install_alert
+
+    name = install_alert()
+    output.say(f"已在 Prefect 服务器上创建自动化“{name}”：nianbao 的任何流程失败或崩溃时，"
+               "将运行 alert 部署，给管理员发邮件。")
+    return 0
+
+
+def register(add) -> None:
+    d = add("demo", cmd_demo, "模拟一个完整的年度周期（示例城市，数据在 $NIANBAO_DATA/demo）", year=False)
+    d.add_argument("--year", type=int, default=2026, metavar="年度", help="模拟的报告年度（默认 2026）")
+    add("serve", cmd_serve, "按 prefect.yaml 的日程运行全部定时流程", year=False)
+    add("alerts", cmd_alerts, "在 Prefect 服务器上创建“流程失败即邮件通知管理员”的自动化", year=False)

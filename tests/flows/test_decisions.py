@@ -1,0 +1,133 @@
+"""Decisions in the Prefect UI, through a real server's API: the review flow pauses on a held workbook
+with a form and acts on the answer; the draft flow waits for approval before mailing the leaders; the
+failure automation is created on the server; the artifacts are in Chinese, the unit first."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+
+import pytest
+from prefect import get_client
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName, FlowRunFilter, FlowRunFilterState, FlowRunFilterStateType
+from prefect.client.schemas.objects import StateType
+from prefect.flow_runs import resume_flow_run
+from sqlalchemy import select
+
+from nianbao.db.models import Draft, Submission
+from nianbao.db.session import unit_of_work
+from nianbao.intake.run import poll_inbox
+from nianbao.resources import make_resources
+from nianbao.stages.open_cycle import open_cycle
+from nianbao.stages.send import send_outbox
+from tests.factories import filled, mail_in, unit_mail
+
+pytestmark = pytest.mark.slow
+
+
+def in_thread(fn, **kwargs) -> tuple[threading.Thread, dict]:
+    """Run a flow that will pause, as a worker would, while the test answers it through the API."""
+    ctx, out = contextvars.copy_context(), {}
+
+    def run() -> None:
+        try:
+            out["value"] = ctx.run(fn, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            out["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def paused_run(flow_name: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_flow_runs(
+                flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
+                flow_run_filter=FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))))
+            if runs:
+                return runs[0]
+            time.sleep(0.5)
+    raise AssertionError(f"no paused {flow_name} run")
+
+
+@pytest.fixture
+def cycle(flow_env):
+    res = make_resources(today="2027-01-06", cached=False)
+    open_cycle(res, 2026)
+    return res
+
+
+def test_the_review_flow_asks_about_a_held_workbook_and_releases_it(cycle):
+    from flows.review import review_flow
+
+    unit = cycle.config.reporting_units[0]
+    mail_in(cycle, unit_mail(cycle, unit, 2026, filled(cycle, unit, 2026), sender="clerk@personal.example.com"))
+    (held,) = [a for m in poll_inbox(cycle).messages for a in m.attachments]
+    assert held.status == "held"
+    thread, out = in_thread(review_flow, year=2026, timeout_hours=0.05)
+    run = paused_run("review")
+    assert "发件人：clerk@personal.example.com" in str(run.state.state_details) or run.state.is_paused()
+    resume_flow_run(run.id, run_input={"decision": "release", "reason": "", "by": "张科长"})
+    thread.join(90)
+    assert out.get("value") == {"release": 1}, out
+    with unit_of_work(cycle.db) as s:
+        statuses = sorted(s.scalars(select(Submission.status)).all())
+    assert statuses == ["accepted", "released"]
+
+
+def test_the_draft_waits_for_approval_and_mails_the_leaders_only_after_it(cycle, flow_env):
+    from flows.cycle import draft_flow
+
+    for unit in cycle.config.reporting_units[:3]:
+        mail_in(cycle, unit_mail(cycle, unit, 2026, filled(cycle, unit, 2026)))
+    poll_inbox(cycle)
+    send_outbox(cycle)  # invitations and receipts out first: what follows is the draft alone
+    outbox = flow_env / "mail" / "outbox"
+    before = len(list(outbox.glob("*.eml")))
+    thread, out = in_thread(draft_flow, year=2026, today="2027-02-20", approval=True)
+    run = paused_run("draft")
+    assert len(list(outbox.glob("*.eml"))) == before  # nothing for the leaders while it waits
+    resume_flow_run(run.id, run_input={"approve": True, "by": "李主任", "comment": "同意"})
+    thread.join(120)
+    assert out.get("value", "").endswith(".docx"), out
+    drafts = sorted(outbox.glob("*.eml"))
+    assert len(drafts) == before + 1
+    with unit_of_work(cycle.db) as s:
+        row = s.scalars(select(Draft)).one()
+    assert (row.approved_by, row.comment, row.delivered) == ("李主任", "同意", True)
+
+
+def test_the_failure_automation_is_created_once_on_the_server(prefect_server):
+    from flows.alerts import ALERT_DEPLOYMENT, AUTOMATION, alert_flow, install_alert
+
+    with get_client(sync_client=True) as client:
+        alert_flow.to_deployment(name="alert").apply()
+        install_alert()
+        install_alert()  # twice: still one (several of one name would each fire)
+        found = client.read_automations_by_name(AUTOMATION)
+        deployment = client.read_deployment_by_name(ALERT_DEPLOYMENT)
+    assert len(found) == 1
+    (action,) = found[0].actions
+    assert action.deployment_id == deployment.id and "prefect.flow-run.Failed" in found[0].trigger.expect
+    related = found[0].trigger.match_related
+    assert "prefect.tag.nianbao" in str(related)
+
+
+def test_the_intake_artifact_is_in_chinese_with_the_unit_first_and_every_mail(cycle):
+    from prefect.artifacts import Artifact
+
+    from flows.cycle import intake_flow
+    from tests.hostile import raw_mail
+
+    unit = cycle.config.reporting_units[0]
+    mail_in(cycle, unit_mail(cycle, unit, 2026, filled(cycle, unit, 2026)))
+    mail_in(cycle, raw_mail({"From": unit.contacts[0].encode(), "Subject": b"hello", "Message-ID": b"<na@x.cn>"}))
+    intake_flow(year=2026, today="2027-01-06")
+    rows = __import__("json").loads(Artifact.get("intake-results").data)
+    assert list(rows[0])[:3] == ["单位", "结果", "报送编号"] and len(rows) == 2
+    assert {r["结果"] for r in rows} <= {"已接收", "已处理", "退回", "待核实"}
+    assert any(r["原因"] == "没有报表附件" for r in rows)
