@@ -9,7 +9,7 @@ from tasks.artifacts import publish_draft, publish_intake, publish_reminders, pu
 from tasks.common import flow_resources, in_season, log, report_year, run_name
 from tasks.cycle import (
     cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
-    remind_task, send_outbox_task,
+    remind_task, send_outbox_task, unit_drafts_task,
 )
 from tasks.decisions import wait_for_approval
 
@@ -29,10 +29,12 @@ def open_cycle_flow(year: int | None = None, today: str | None = None, force: bo
 
 @flow(name="intake", flow_run_name=run_name("intake"))
 def intake_flow(year: int | None = None, today: str | None = None, folder: str | None = None) -> int:
-    """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer. Mail is
+    """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer, and draft
+    each newly accepted unit its own annual report (sent with its receipt). Mail is
     taken in any season (a clerk may write any day); the status table only while a cycle runs."""
     res = flow_resources(today, folder)
     report = poll_intake_task(res)
+    unit_drafts_task(res)
     send_outbox_task(res)
     publish_intake(report)
     y = report_year(res, year)

@@ -164,6 +164,9 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
                 for n, code in enumerate(report.leaders_figures) if code not in codes]
         out += [ConfigProblem("report.yaml", f"duty.figures.{code}", f"没有指标 {code}")
                 for code in report.duty.figures if code not in codes]
+        if report.unit_drafts:
+            out += [ConfigProblem("report.yaml", f"unit_drafts.compare[{n}]", f"没有指标 {code}")
+                    for n, code in enumerate(report.unit_drafts.compare) if code not in codes]
     if report and (root_docx := report.docx_template) and not (root / root_docx).exists():
         out.append(ConfigProblem("report.yaml", "docx_template", f"找不到 {root_docx}（相对于 config/）"))
     if inds and calendar:

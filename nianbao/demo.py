@@ -84,6 +84,7 @@ def seed_history(res: Resources, year: int) -> None:
         cycle = repo.ensure_cycle(s, cfg, year, now)
         if repo.submissions_of(s, cycle):
             return
+        cycle.closed_at = now  # that cycle ran and was closed
         for unit in cfg.reporting_units:
             sub = Submission(cycle_id=cycle.id, unit_code=unit.code, filename="上年度数据", sha256="-",
                              sender="历史数据导入", received_at=now, status="accepted")
@@ -136,7 +137,7 @@ def script(res: Resources, year: int, plan: CyclePlan) -> list[MailEvent]:
             code = next(c for c, v in values.items() if v and v >= 10000 or c == list(values)[-1])
             wrong = {**as_clerk_types(values, rng), code: f"{(values[code] or 0) / 10000:.1f}万"}
             bad = fill_workbook(blank, wrong, notes=notes)
-            events.append(MailEvent(day, unit, _mail(res, unit, year, bad, at, 1), "数字带“万”字,将被退回"))
+            events.append(MailEvent(day, unit, _mail(res, unit, year, bad, at, 1), "数字带“万”字，将被退回"))
             day2 = cal.add_workdays(day, 2)
             events.append(MailEvent(day2, unit, _mail(res, unit, year, good, plan.at(day2, 15), 2), "修改后重报"))
         else:

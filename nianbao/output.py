@@ -134,6 +134,16 @@ def print_intake_summary(reports: list[dict], sent: Any, quiet: bool = False) ->
                   markup=False)
 
 
+def print_unit_drafts(report: Any) -> None:
+    """What `make_unit_drafts` made and what failed (a failed unit is tried again on the next run)."""
+    con = _console()
+    if report.made:
+        con.print(f"已为 {len(report.made)} 家单位生成年度报告初稿（供参考）并随回执发出：{report.made[0][1].parent}",
+                  markup=False)
+    for name, why in report.failed:
+        con.print(f"  {name}的年度报告初稿未能生成（下次收件时重试）：{why}", markup=False)
+
+
 def print_held(items: list[dict]) -> None:
     con = _console()
     if not items:

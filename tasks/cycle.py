@@ -15,6 +15,7 @@ from nianbao.stages.open_cycle import OpenResult, open_cycle
 from nianbao.stages.remind import RemindReport, remind
 from nianbao.stages.send import send_outbox
 from nianbao.stages.status import StatusReport, cycle_status
+from nianbao.stages.unit_drafts import UnitDraftsReport, make_unit_drafts
 
 
 @task(name="open-cycle", cache_policy=NO_CACHE)
@@ -34,6 +35,15 @@ def poll_intake_task(res: Resources) -> IntakeReport:
     return poll_inbox(res, progress=each)
 
 
+@task(name="unit-drafts", cache_policy=NO_CACHE)
+def unit_drafts_task(res: Resources, year: int | None = None) -> UnitDraftsReport:
+    """Each newly accepted unit's own report draft; a unit whose draft fails is logged and tried again next run."""
+    report = make_unit_drafts(res, year)
+    for name, why in report.failed:
+        get_run_logger().warning("%s的年度报告初稿未能生成：%s", name, why)
+    return report
+
+
 @task(name="remind", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
 def remind_task(res: Resources, year: int, dry_run: bool = False) -> RemindReport:
     return remind(res, year, dry_run=dry_run)
@@ -44,7 +54,7 @@ def send_outbox_task(res: Resources) -> DeliveryReport:
     """No task retries: the outbox is the retry (what failed stays queued with backoff for the next run)."""
     report = send_outbox(res)
     if report.failed or report.broken:
-        get_run_logger().warning("%d 封邮件发送失败,已留待下次重试;%d 封无法生成(见 outbox 的错误记录)。%s",
+        get_run_logger().warning("%d 封邮件发送失败，已留待下次重试；%d 封无法生成（见 outbox 的错误记录）。%s",
                                  report.failed, report.broken, report.stopped or "")
     return report
 

@@ -19,10 +19,13 @@ def looks_like_mail(data: bytes) -> bool:
 def cmd_intake(args: argparse.Namespace) -> int:
     from nianbao.intake.run import poll_inbox
     from nianbao.stages.send import send_outbox
+    from nianbao.stages.unit_drafts import make_unit_drafts
 
     res = res_of(args)
     with output.counting("正在读取收件箱") as tick:
         report = poll_inbox(res, progress=lambda _: tick())
+    with output.spinner("正在为新入库的单位生成年度报告初稿…"):
+        drafts = make_unit_drafts(res)
     with output.counting("正在发送回执", output.due_count(res)) as tick:
         sent = send_outbox(res, progress=tick)
     reports = [output.message_json(m, m.source) for m in report.messages]
@@ -31,6 +34,8 @@ def cmd_intake(args: argparse.Namespace) -> int:
     elif args.verbose:
         output.print_ingest(reports)
     output.print_intake_summary(reports, sent, quiet=args.json)
+    if not args.json:
+        output.print_unit_drafts(drafts)
     return 0
 
 

@@ -37,6 +37,23 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unit_drafts(args: argparse.Namespace) -> int:
+    from nianbao.stages.send import send_outbox
+    from nianbao.stages.unit_drafts import make_unit_drafts
+
+    res = res_of(args)
+    year, _ = year_of(args, res)
+    with output.spinner("正在为已入库的单位生成年度报告初稿…"):
+        report = make_unit_drafts(res, year)
+    sent = send_outbox(res)
+    if not report.made and not report.failed:
+        output.say("各单位当前入库的报表都已有初稿，无需重新生成（报表更正入库后会自动重新生成）。")
+    output.print_unit_drafts(report)
+    if report.made:
+        output.say(f"邮件发送成功 {sent.sent} 封，待重试 {sent.pending} 封。")
+    return 0 if not report.failed else 3
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from nianbao.stages.export import export_values, export_workbook
 
@@ -66,6 +83,7 @@ def register(add) -> None:
     ap = add("approve", cmd_approve, "批准最新一稿并送各位领导")
     ap.add_argument("--by", default="管理员", metavar="姓名", help="批准人")
     ap.add_argument("--comment", metavar="意见", help="批准意见（记录在案）")
+    add("unit-drafts", cmd_unit_drafts, "为已入库、尚无初稿的单位生成本单位年度报告初稿并发给该单位（收件时也会自动生成）")
     ex = add("export", cmd_export, "导出全部已入库数据（默认：带表头的 CSV，Excel 可直接打开）", json_=True)
     ex.add_argument("--xlsx", metavar="文件", help="写成工作簿：一家单位一行、一项指标一列")
     add("history", cmd_history, "某单位的历次报送及版本间变化", json_=True).add_argument(

@@ -7,6 +7,7 @@ import re
 from pydantic import Field, model_validator
 
 from nianbao.config.base import Day, Flag, Int, Model, Num, Text, raise_problems
+from nianbao.config.units import UnitKind
 
 PROBLEM_KINDS = ("missed_target", "late_missing", "imbalance", "weak_capacity", "yoy_decline")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -81,6 +82,44 @@ class Duty(Model):
     figures: dict[Text, Text] = {}  # indicator code → phrase ({value}, {number})
 
 
+class UnitProblemTexts(Model):
+    """A unit's own draft names only its own shortfalls."""
+
+    missed_target: Text
+    late_missing: Text
+    yoy_decline: Text
+
+
+class Position(Model):
+    above: Text  # "，高于全市平均水平"
+    below: Text
+    level: Text
+
+
+class UnitDrafts(Model):
+    """Each unit's own annual report draft, from its own accepted figures, mailed to it for reference."""
+
+    kinds: tuple[UnitKind, ...] = ()  # unit kinds that get one (none: the feature is off)
+    title: Text = Field(min_length=1)  # {unit} {year}
+    template: Text = "unit_report.md.j2"
+    plans_file: Text = "unit_plans.yaml"
+    plans_count: Int = Field(default=4, ge=1, le=10)
+    intro: Text  # {unit} {year} {framework}
+    compare: tuple[Text, ...] = ()  # figures set against the median of the units that report them
+    compare_min_units: Int = Field(default=3, ge=2)  # fewer units reporting a figure: no comparison
+    position: Position
+    target_met: Text  # {target}
+    not_applicable: Text  # {names}: the section's figures the unit answered 不涉及
+    no_figures: Text  # a section in which the unit has no figure at all
+    highlights_opener: Text
+    leads: UnitProblemTexts
+    causes: UnitProblemTexts
+    no_problems: Text
+    duty: Text
+    plans_intro: Text  # {next_year}
+    other: Text = "无。"
+
+
 class ReportFile(Model):
     title: Text = Field(min_length=1)
     title_lines: tuple[Text, ...] = ()  # where the title breaks in the .docx (joined, they make the title)
@@ -104,6 +143,7 @@ class ReportFile(Model):
     close_on_approval: Flag = False
     approval_required: Flag = True  # the draft flow waits for an administrator's approval before mailing
     approval_timeout_hours: Num = Field(default=72, gt=0)
+    unit_drafts: UnitDrafts | None = None
 
     def framework(self, year: int) -> str:
         """What the report cites as its framework for ``year`` (the newest entry covering it)."""

@@ -192,6 +192,19 @@ class Reminder(Base):
     created_at: Mapped[dt.datetime]
 
 
+class UnitDraft(Base):
+    """A unit's own report draft, made once for each accepted workbook of it (a correction makes another)."""
+
+    __tablename__ = "unit_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    unit_code: Mapped[str] = mapped_column(String(32))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), unique=True)
+    created_at: Mapped[dt.datetime]
+    sha256: Mapped[str] = mapped_column(String(64))  # of the Markdown text
+    paths: Mapped[dict[str, Any]] = mapped_column(default=dict)  # format -> file
+
+
 class Draft(Base):
     """A rendered report draft and what it was computed from."""
 

@@ -101,19 +101,24 @@ def yoy_declines(config: CityConfig, agg: CityAggregate, threshold_pct: float) -
     return out
 
 
-def find_problems(config: CityConfig, agg: CityAggregate) -> list[Problem]:
+ALL_KINDS = ("missed_target", "imbalance", "weak_capacity", "yoy_decline", "late_missing")
+
+
+def find_problems(config: CityConfig, agg: CityAggregate, kinds: tuple[str, ...] = ALL_KINDS) -> list[Problem]:
+    """The problems of ``kinds`` the figures show (a unit's own draft looks only at its own shortfalls)."""
     rules = config.report.problems
     limit = rules.names_max
     found: dict[str, list[Finding]] = {}
-    ordered = {"missed_target": [(0.0, f) for f in missed_targets(agg, limit)],
-               "imbalance": imbalance(agg, rules.imbalance_indicators, rules.imbalance_spread_pp),
-               "weak_capacity": weak_capacity(agg, rules.weak_capacity, limit),
-               "yoy_decline": yoy_declines(config, agg, rules.yoy_decline_pct)}
-    for kind, items in ordered.items():
-        if items:
+    finders = {"missed_target": lambda: [(0.0, f) for f in missed_targets(agg, limit)],
+               "imbalance": lambda: imbalance(agg, rules.imbalance_indicators, rules.imbalance_spread_pp),
+               "weak_capacity": lambda: weak_capacity(agg, rules.weak_capacity, limit),
+               "yoy_decline": lambda: yoy_declines(config, agg, rules.yoy_decline_pct)}
+    for kind, finder in finders.items():
+        if kind in kinds and (items := finder()):
             found[kind] = [f for _, f in sorted(items, key=lambda p: p[0], reverse=True)]
-    late = [u.unit.name for u in agg.units if u.status == "late"]
-    missing = [u.unit.name for u in agg.units if u.status in ("missing", "rejected", "held")]
+    late_kind = "late_missing" in kinds
+    late = [u.unit.name for u in agg.units if u.status == "late"] if late_kind else []
+    missing = [u.unit.name for u in agg.units if u.status in ("missing", "rejected", "held")] if late_kind else []
     problems = []
     for kind, findings in found.items():
         problems.append(Problem(kind, getattr(rules.weights, kind) * 100 + len(findings), tuple(findings[:DETAILS]),

@@ -5,6 +5,7 @@ from config/; this module only picks, orders and fills in numbers. The template 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig, Indicator
@@ -45,23 +46,31 @@ def change_text(config: CityConfig, f: Figure, common: int = 0) -> str:
     return (w.change_up if f.change_pct > 0 else w.change_down).format(basis=basis, pct=percent(f.change_pct))
 
 
-def phrase(config: CityConfig, ind: Indicator, f: Figure, common: int = 0) -> str | None:
-    """The indicator's phrase with its figure, or None when it has no figure or no phrase."""
-    if f.value is None or ind.phrase == "":
+def phrase(config: CityConfig, ind: Indicator, f: Figure, common: int = 0, *, wording: str | None = None,
+           tail: str = "") -> str | None:
+    """The indicator's phrase (``wording``, default its `phrase`) with its figure, then ``tail``; None
+    when it has no figure or no phrase."""
+    wording = ind.phrase if wording is None else wording
+    if f.value is None or wording == "":
         return None
-    text = ind.phrase if ind.phrase is not None else "{name}{value}"
+    text = wording if wording is not None else "{name}{value}"
     return text.format(value=with_unit(f.value, f.unit), number=number(f.value, f.unit), name=f.name, unit=f.unit,
-                       change=change_text(config, f, common))
+                       change=change_text(config, f, common)) + tail
 
 
-def section_sentences(config: CityConfig, agg: CityAggregate, section: str) -> list[Sentence]:
+PhraseOf = Callable[[Indicator, Figure], "str | None"]
+
+
+def section_sentences(config: CityConfig, agg: CityAggregate, section: str,
+                      phrase_of: PhraseOf | None = None) -> list[Sentence]:
     """Consecutive indicators with the same `sentence` key make one sentence; an indicator without a
-    key is a sentence of its own."""
+    key is a sentence of its own. ``phrase_of``: how an indicator is said (default: the city's phrase)."""
     openers = next(s.sentences for s in config.report.sections if s.code == section)
+    phrase_of = phrase_of or (lambda ind, f: phrase(config, ind, f, agg.comparable_units))
     out: list[Sentence] = []
     key_of_last = object()
     for ind in config.section_indicators(section):
-        text = phrase(config, ind, agg.figures[ind.code], agg.comparable_units)
+        text = phrase_of(ind, agg.figures[ind.code])
         if text is None:
             continue
         key = ind.sentence if ind.sentence is not None else f"_{ind.code}"

@@ -65,6 +65,16 @@ def sample_renders(config: CityConfig, templates_dir: Path) -> list[tuple[str, C
                                        received="2027年1月10日 10:00", original_subject="示例", by="管理员")),
     ]
     received = fmt_time(pendulum.datetime(year + 1, 1, 10, 10, tz=config.timezone), config.timezone)
+    if config.report.unit_drafts:
+        from nianbao.report.unit_draft import unit_markdown
+
+        first = next(u for u in agg.units if u.submission_id is not None)
+        renders += [
+            (config.report.unit_drafts.template,
+             lambda: unit_markdown(config, templates_dir, first, None, agg, received)),
+            ("mail/unit_draft.txt.j2", mail("unit_draft", unit=first.unit, year=year, title="示例", received=received,
+                                            compared=True)),
+        ]
     for kind in ("receipt", "rejection", "held", "superseded", "no_attachment", "too_large", "unreadable", "unstorable"):
         renders.append(("mail/reply.txt.j2", mail("reply", kind=kind, outcomes=[], notes=["示例"], figures=[],
                                                  received=received, original_subject="示例", max_mail_mb=30)))

@@ -1,0 +1,131 @@
+"""A unit's own annual report draft (report.yaml's ``unit_drafts``): the city's five-focus shape over
+one unit's accepted figures. Its year-on-year change is its own, like for like; a figure report.yaml
+lists under ``compare`` is set against the median of the units reporting it (one large unit does not
+move a median); 不涉及 is said in words, never as 0; its problems are its own shortfalls and what it
+wrote itself. Every word comes from config/ and templates/; this module picks and fills in numbers."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+import jinja2
+import pendulum
+
+from nianbao.cityconfig import CityConfig, Indicator
+from nianbao.config.report import UnitDrafts
+from nianbao.report.aggregate import CityAggregate, Figure, aggregate
+from nianbao.report.docx_writer import build_docx
+from nianbao.report.draft import docx_options
+from nianbao.report.fmt import count, ordinal, with_unit
+from nianbao.report.mdtext import plain
+from nianbao.report.model import UnitReport
+from nianbao.report.plans import choose_plans, load_plans
+from nianbao.report.problems import find_problems
+from nianbao.report.text import SectionText, duty_phrases, phrase, section_sentences
+
+UNIT_PROBLEMS = ("missed_target", "yoy_decline", "late_missing")
+_EPS = 1e-9
+
+
+@dataclass
+class UnitSection(SectionText):
+    not_applicable: str = ""  # the sentence naming the figures the unit answered 不涉及
+    empty: bool = False  # the unit has no figure in this section at all
+
+
+@dataclass
+class UnitDraftDoc:
+    unit_code: str
+    title: str
+    markdown: str
+    docx: bytes
+
+
+def medians(config: CityConfig, city: CityAggregate) -> dict[str, float]:
+    """The median of the units' own figures, for each indicator ``unit_drafts.compare`` lists and
+    enough units report (a province's per-unit figures may not be loaded: no comparison then)."""
+    rules = config.report.unit_drafts
+    out = {}
+    for code in rules.compare:
+        by_unit = city.figures[code].by_unit or {}
+        values = [v for v in by_unit.values() if v is not None]
+        if len(values) >= rules.compare_min_units:
+            out[code] = statistics.median(values)
+    return out
+
+
+def _tail(rules: UnitDrafts, f: Figure, median: float | None) -> str:
+    tail = rules.target_met.format(target=with_unit(f.target.value, f.unit)) if f.met else ""
+    if median is None or f.value is None:
+        return tail
+    if abs(f.value - median) <= max(_EPS, abs(median) * 0.005):  # within half a percent: level
+        return tail + rules.position.level
+    higher = f.value > median
+    return tail + (rules.position.above if higher else rules.position.below)
+
+
+def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
+                  city_medians: dict[str, float]) -> list[UnitSection]:
+    rules = config.report.unit_drafts
+
+    def said(ind: Indicator, f: Figure) -> str | None:
+        wording = ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
+        return phrase(config, ind, f, wording=wording, tail=_tail(rules, f, city_medians.get(ind.code)))
+
+    codes = {s.code for s in config.report.sections}
+    elsewhere = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
+                 if kind == "highlight" and section not in codes]
+    out = []
+    for s in config.report.sections:
+        sec = UnitSection(s.code, s.heading, section_sentences(config, agg, s.code, said))
+        na = [i.name for i in config.section_indicators(s.code)
+              if i.code in unit.na and (i.unit_phrase if i.unit_phrase is not None else i.phrase) != ""]
+        if na:
+            sec.not_applicable = rules.not_applicable.format(names="、".join(dict.fromkeys(na)))
+        sec.empty = not sec.sentences and not na
+        texts = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
+                 if kind == "highlight" and section == s.code]
+        if texts:
+            sec.highlights_opener, sec.highlights = rules.highlights_opener, [("", t) for t in texts]
+        out.append(sec)
+    if elsewhere:  # a highlight filed under no section of the report opens the first one
+        out[0].highlights_opener = rules.highlights_opener
+        out[0].highlights = [("", t) for t in elsewhere] + out[0].highlights
+    return out
+
+
+def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous: UnitReport | None,
+                  city: CityAggregate, received: str = "", city_medians: dict[str, float] | None = None) -> str:
+    """``received``: when a late workbook came (its problem says so); ``city_medians``: `medians`, once
+    for every unit of a run."""
+    rules = config.report.unit_drafts
+    year = city.year
+    agg = aggregate(config, year, [unit], [previous] if previous else [])
+    problems = find_problems(config, agg, UNIT_PROBLEMS)
+    own_problems = [plain(text.rstrip("。；;，,")) for _, kind, text in unit.narratives if kind == "problem"]
+    room = max(0, config.report.problems.max - len(problems))
+    plans = choose_plans(load_plans(templates_dir / rules.plans_file), problems, year + 1, rules.plans_count)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    name = unit.unit.name
+    return env.get_template(rules.template).render(
+        title=unit_title(config, name, year), unit=name, year=year, next_year=year + 1, city=config.city,
+        intro=rules.intro.format(unit=name, year=year, framework=config.report.framework(year)), rules=rules,
+        sections=unit_sections(config, agg, unit, medians(config, city) if city_medians is None else city_medians),
+        problems=problems,
+        own_problems=own_problems[:room], received=received, duty=duty_phrases(config, agg), plans=plans,
+        plans_intro=rules.plans_intro.format(next_year=year + 1, year=year), ordinal=ordinal, count=count)
+
+
+def unit_title(config: CityConfig, unit_name: str, year: int) -> str:
+    return config.report.unit_drafts.title.format(unit=unit_name, year=year, city=config.city)
+
+
+def render_unit_draft(config: CityConfig, templates_dir, unit: UnitReport, previous: UnitReport | None,
+                      city: CityAggregate, *, generated_at: pendulum.DateTime, received: str = "",
+                      city_medians: dict[str, float] | None = None) -> UnitDraftDoc:
+    md = unit_markdown(config, templates_dir, unit, previous, city, received, city_medians)
+    options = {**docx_options(config, city.year), "title_lines": None}
+    return UnitDraftDoc(unit.unit.code, unit_title(config, unit.unit.name, city.year), md,
+                        build_docx(md, issuer=unit.unit.name, date=generated_at, **options))

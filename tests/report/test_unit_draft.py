@@ -1,0 +1,96 @@
+"""A unit's own report draft: its own figures and changes, 不涉及 in words, its place against the city's
+median, its own shortfalls and what it wrote itself."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import pendulum
+from docx import Document
+
+from nianbao.report.aggregate import aggregate
+from nianbao.report.fmt import with_unit
+from nianbao.report.unit_draft import medians, render_unit_draft, unit_markdown
+from nianbao.sample_data import unit_values
+from tests.report.conftest import report
+
+YEAR = 2026
+
+
+def _draft(city, templates_dir, current, previous, code, **kw) -> str:
+    unit = next(r for r in current if r.unit.code == code)
+    before = next((r for r in previous if r.unit.code == code), None)
+    return unit_markdown(city, templates_dir, unit, before, aggregate(city, YEAR, current, previous), **kw)
+
+
+def _department(city):
+    return next(u for u in city.reporting_units if u.kind == "department")
+
+
+def test_a_units_draft_names_it_and_says_its_own_figures(city, settings, current, previous):
+    unit = current[0]
+    md = _draft(city, settings.templates_dir, current, previous, unit.unit.code)
+    assert md.startswith(f"# {unit.unit.name}{YEAR}年度法治政府建设工作情况报告")
+    for ind in city.input_indicators(unit.unit):
+        wording = ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
+        if wording != "" and ind.code in unit.values:
+            assert with_unit(unit.values[ind.code], ind.unit) in md, ind.code
+    assert "全市梳理" not in md and "全市行政执法人员" not in md  # the city's wording is not the unit's
+
+
+def test_its_year_on_year_change_is_its_own(city, settings, current, previous):
+    code = current[0].unit.code
+    now = [report(r.unit, {**r.values, "E_JC": 1100.0}, sid=r.submission_id) if r.unit.code == code else r
+           for r in current]
+    before = [report(r.unit, {**r.values, "E_JC": 1000.0}, sid=r.submission_id) if r.unit.code == code else r
+              for r in previous]
+    assert "开展行政检查1100次，同比增长10%" in _draft(city, settings.templates_dir, now, before, code)
+
+
+def test_a_power_the_unit_lacks_is_said_in_words_never_as_zero(city, settings, current, previous):
+    dept = _department(city)
+    values = {**unit_values(city, dept, YEAR), "E_QZ": None, "E_XK": None}
+    now = [report(dept, values, sid=r.submission_id) if r.unit.code == dept.code else r for r in current]
+    md = _draft(city, settings.templates_dir, now, previous, dept.code)
+    assert "本单位不涉及行政许可决定数、行政强制决定数" in md
+    assert not re.search(r"行政强制\d", md) and not re.search(r"行政许可决定\d", md) and not re.search(r"(?<![\d.,])0件", md)
+
+
+def test_a_rate_is_set_against_the_median_of_the_units(city, settings, current, previous):
+    code = current[0].unit.code
+    others = [r.values["E_FZSH"] / r.values["E_ZFRY"] * 100 for r in current
+              if r.unit.code != code and "E_FZSH" in r.values and "E_ZFRY" in r.values]
+    high = {**current[0].values, "E_ZFRY": 100.0, "E_CZRS": 99.0, "E_FZSH": max(others) + 5}
+    now = [report(current[0].unit, high, sid=1)] + current[1:]
+    md = _draft(city, settings.templates_dir, now, previous, code)
+    assert re.search(r"占执法人员的[\d.]+%，达到5%的目标要求，高于全市平均水平", md)
+    assert medians(city, aggregate(city, YEAR, now, previous))["E_FZSHZB"] < max(others) + 5
+
+
+def test_its_missed_targets_and_late_report_are_its_problems(city, settings, current, previous):
+    first = current[0]
+    weak = report(first.unit, {**first.values, "F1_01": 1.0}, status="late", sid=1)
+    md = _draft(city, settings.templates_dir, [weak] + current[1:], previous, first.unit.code,
+                received="2027年2月14日 10:00")
+    problems = md.split("## 二、")[1].split("## 三、")[0]
+    assert "党政主要负责人专题研究法治建设次数为1次，低于4次的目标要求" in problems
+    assert "于2027年2月14日 10:00报送，未在规定时限内完成报送" in problems
+    assert "补齐指标短板" in md  # the plan that answers it
+
+
+def test_its_own_highlights_and_written_problems_are_quoted(city, settings, current, previous):
+    first = current[0]
+    texts = (("F2", "highlight", "率先推行证明事项告知承诺制"), ("F3", "problem", "执法队伍年龄结构老化"))
+    own = report(first.unit, first.values, sid=1, narratives=texts)
+    md = _draft(city, settings.templates_dir, [own] + current[1:], previous, first.unit.code)
+    assert "本单位结合实际积极探索：率先推行证明事项告知承诺制。" in md
+    assert "执法队伍年龄结构老化。" in md.split("## 二、")[1]
+
+
+def test_the_docx_carries_the_same_text(city, settings, current, previous):
+    agg = aggregate(city, YEAR, current, previous)
+    doc = render_unit_draft(city, settings.templates_dir, current[0], previous[0], agg,
+                            generated_at=pendulum.datetime(2027, 2, 20, tz="Asia/Shanghai"))
+    text = "\n".join(p.text for p in Document(BytesIO(doc.docx)).paragraphs)
+    assert current[0].unit.name in text and "二、存在的不足和原因" in text
