@@ -20,9 +20,12 @@ from nianbao.clock import FixedClock
 from nianbao.resources import Resources, make_resources
 from nianbao.settings import load_settings
 from tasks.artifacts import publish_status
+from nianbao.stages.disclose import disclosure_deadline
+from nianbao.workdays import WorkCalendar
+from tasks.disclosure import disclose_task
 from tasks.cycle import (
     cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
-    remind_task, send_outbox_task,
+    remind_task, send_outbox_task, unit_drafts_task,
 )
 
 
@@ -41,14 +44,15 @@ def units_mail_in_task(res: Resources, events: list[MailEvent]) -> int:
 
 @flow(name="demo-cycle", log_prints=False)
 def demo_cycle_flow(year: int, data_dir: str) -> dict:
-    """Open → every day: reminders at 09:00, units mail in, intake at 17:00 → draft → leaders."""
+    """Open → every day: reminders at 09:00, units mail in, intake at 17:00 (receipts and each unit's own
+    draft), the enforcement disclosure on its deadline → disclosure again, draft → leaders."""
     res = demo_resources(data_dir)
     plan = build_plan(res.config, year)
     res.clock.set(plan.at(plan.open_day, 8))
     events = simulate_units_task(res, year)
     open_cycle_task(res, year)
     send_outbox_task(res)
-    day = plan.open_day
+    day, disclosure_day = plan.open_day, disclosure_deadline(res, year, WorkCalendar(res.config.calendar)).effective
     while day <= plan.draft_day:
         res.clock.set(plan.at(day, res.config.calendar.send_hour))
         remind_task(res, year)
@@ -56,15 +60,19 @@ def demo_cycle_flow(year: int, data_dir: str) -> dict:
         res.clock.set(plan.at(day, 17))
         units_mail_in_task(res, [e for e in events if e.day == day])
         poll_intake_task(res)
+        unit_drafts_task(res)
         send_outbox_task(res)
+        if day == disclosure_day:
+            disclose_task(res, year)
         day += dt.timedelta(days=1)
     res.clock.set(plan.at(plan.draft_day, 18))
+    disclosure = disclose_task(res, year)  # again after the late reports: it says what changed
     result = make_draft_task(res, year)
     deliver_draft_task(res, result)
     send_outbox_task(res)
     status = cycle_status_task(res, year)
     publish_status(status)
-    return {"status": status, "draft": result, "events": events}
+    return {"status": status, "draft": result, "events": events, "disclosure": disclosure}
 
 
 def demo_resources(data_dir: str) -> Resources:
@@ -82,13 +90,15 @@ def run_demo(year: int, data_dir: Path) -> int:
     if data_dir.exists():
         shutil.rmtree(data_dir)  # the demo's own folder only, so every run tells the same story
     data_dir.mkdir(parents=True)
-    with quiet_prefect(), output.spinner(f"正在模拟{year}年度完整报送周期(开启→收件→提醒→汇总→起草)…"):
+    with quiet_prefect(), output.spinner(f"正在模拟{year}年度完整报送周期（开启→收件→提醒→公开→汇总→起草）…"):
         state = demo_cycle_flow(year, str(data_dir), return_state=True)
         result = state.result()
         wait_until_recorded(state.state_details.flow_run_id)
     output.print_status(output.status_json(result["status"]))
     con = output.say
-    con(f"模拟邮件:{len(result['events'])} 封来件;发出的邮件在 {data_dir / 'mail' / 'outbox'}")
+    con(f"模拟邮件：{len(result['events'])} 封来件；发出的邮件在 {data_dir / 'mail' / 'outbox'}")
+    con(f"各单位年度报告初稿：{data_dir / 'outputs' / str(year) / 'units'}")
+    con(f"行政执法数据公开：{result['disclosure'].paths['html'].parent}")
     output.print_draft(result["draft"])
     return 0
 

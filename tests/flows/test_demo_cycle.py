@@ -25,6 +25,7 @@ def demo(prefect_server, city, tmp_path_factory):
         result = demo_cycle_flow(2026, str(folder / "demo"))
     outbox = [message_from_bytes(p.read_bytes(), policy=policy.default)
               for p in (folder / "demo" / "mail" / "outbox").glob("*.eml")]
+    result["folder"] = folder / "demo"
     return result, outbox
 
 
@@ -64,3 +65,49 @@ def test_no_sentence_skeleton_appears_three_times_in_the_draft(demo, city):
     sentences = [s for line in body.splitlines() if not line.startswith("#") for s in re.split(r"[。；！？]", line)]
     counts = Counter(skeleton(s, [u.name for u in city.units]) for s in sentences if len(s.strip()) > 6)
     assert [s for s, n in counts.items() if n >= 3] == []
+
+
+def test_every_accepted_unit_has_its_own_draft_with_its_exported_figures(demo, city):
+    from flows.demo import demo_resources
+    from nianbao.report.fmt import with_unit
+    from nianbao.stages.export import export_values
+
+    result, outbox = demo
+    res = demo_resources(str(result["folder"]))
+    drafts = {p.name: p.read_text(encoding="utf-8") for p in (result["folder"] / "outputs" / "2026" / "units").glob("*.md")}
+    states = {s.unit_code: s.status for s in result["status"].states}
+    wrote = {e.unit.code for e in result["events"]}
+    for unit in city.reporting_units:
+        mine = [text for name, text in drafts.items() if name.startswith(unit.name + "2026")]
+        if states[unit.code] in ("on_time", "late"):
+            assert len(mine) == 1, unit.name
+        elif unit.code not in wrote:
+            assert mine == [], unit.name  # never reported: no draft
+    exported = export_values(res, 2026)
+    for row in exported:
+        ind = city.indicator(row["indicator"])
+        wording = ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
+        if row["value"] is not None and wording != "":
+            [text] = [t for n, t in drafts.items() if n.startswith(row["unit"] + "2026")]
+            assert with_unit(row["value"], row["measure"]) in text, (row["unit"], row["indicator"])
+    assert sum("贵单位年度报告初稿" in m["Subject"] for m in outbox) == len(drafts)
+
+
+def test_the_enforcement_disclosure_shows_the_exported_figures(demo, city):
+    from flows.demo import demo_resources
+    from nianbao.stages.export import export_values
+
+    result, _ = demo
+    table = result["disclosure"].table
+    exported = {(r["unit_code"], r["indicator"]): r for r in export_values(demo_resources(str(result["folder"])), 2026)}
+    for row in table.reported:
+        for column, cell in zip(table.columns, row.cells):
+            found = exported.get((row.code, column.code))
+            if cell.state == "na":
+                assert found and found["text"] == "不涉及"
+            elif cell.state == "number":
+                assert found and abs(found["value"] - cell.value) < 1e-9
+    assert {r.name for r in table.rows if not r.reported} == {s.name for s in result["status"].states
+                                                                 if s.status not in ("on_time", "late")}
+    html = result["disclosure"].paths["html"].read_text(encoding="utf-8")
+    assert "公开" in result["disclosure"].paths["html"].name and "<script" not in html and 'scope="row"' in html

@@ -22,7 +22,7 @@ SCHEDULED = [s for s in SPECS if s.get("schedules")]
 
 
 def test_the_cycle_is_scheduled_and_the_decisions_are_on_demand():
-    assert {s["name"] for s in SCHEDULED} == {"open-cycle", "intake", "remind", "draft"}
+    assert {s["name"] for s in SCHEDULED} == {"open-cycle", "intake", "remind", "draft", "disclose"}
     assert {s["name"] for s in SPECS} - {s["name"] for s in SCHEDULED} == {"review", "alert"}
 
 

@@ -12,7 +12,7 @@ from prefect.client.orchestration import get_client
 
 from nianbao.settings import REPO_ROOT
 
-DEPLOYMENTS = {"open-cycle", "intake", "remind", "draft"}
+DEPLOYMENTS = {"open-cycle", "intake", "remind", "draft", "disclose"}
 
 
 def prefect_cli(server, *args: str) -> subprocess.CompletedProcess:

@@ -61,3 +61,8 @@ def test_intake_polls_every_working_day_of_the_cycle(city, window):
     while day <= plan.draft_day:
         assert not cal.is_workday(day) or day in polled, day
         day += dt.timedelta(days=1)
+
+
+def test_disclose_fires_on_the_moved_enforcement_deadline(city, window):
+    deadline = build_plan(city, 2026).deadline("enforcement").effective  # 31 January 2027 is a Sunday
+    assert (deadline, 17) in fire_times("disclose", *window)

@@ -30,7 +30,7 @@ def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
     names: set[str] = set()
     try:
         deadline = time.monotonic() + 150
-        while time.monotonic() < deadline and len(names) < 4:
+        while time.monotonic() < deadline and len(names) < 5:
             time.sleep(1)
             try:
                 req = urllib.request.Request(f"{api}/deployments/filter", data=b"{}", method="POST",
@@ -43,7 +43,7 @@ def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
                 tz = {s["schedule"]["timezone"] for d in found for s in d["schedules"]}
             except OSError:
                 assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
-        assert names == {"open-cycle", "intake", "remind", "draft"} and tz == {"Asia/Shanghai"}
+        assert names == {"open-cycle", "intake", "remind", "draft", "disclose"} and tz == {"Asia/Shanghai"}
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
