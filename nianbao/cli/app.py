@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from nianbao import output
-from nianbao.cli import cycle_cmds, intake_cmds, prefect_cmds, report_cmds
+from nianbao.cli import cycle_cmds, disclose_cmds, intake_cmds, prefect_cmds, report_cmds, upward_cmds
 from nianbao.cli.edge import describe
 from nianbao.errors import ConfigError
 
@@ -27,7 +27,7 @@ _ARGPARSE_ZH = [  # argparse's own messages, as a Chinese administrator reads th
 
 class Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):
-        return super().add_usage(usage, actions, groups, prefix or "用法：")
+        return super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
 
 
 class Parser(argparse.ArgumentParser):
@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     cycle_cmds.register(add)
     intake_cmds.register(add)
     report_cmds.register(add)
+    disclose_cmds.register(add)
+    upward_cmds.register(add)
     prefect_cmds.register(add)
     return p
 

@@ -17,16 +17,20 @@ from nianbao.cityconfig import CityConfig, load_city_config
 from nianbao.errors import ConfigError, ConfigProblem
 from nianbao.settings import Settings
 
-MAIL_TEMPLATES = ("invitation", "reminder", "overdue", "digest", "reply", "draft", "sent_back", "alert")
+MAIL_TEMPLATES = ("invitation", "reminder", "overdue", "digest", "reply", "draft", "sent_back", "alert", "unit_draft")
 CODE_FUNCTIONS = {"f", "fig", "change", "figure"}  # template functions whose first argument is an indicator code
 
 
 def check_setup(settings: Settings) -> list[ConfigProblem]:
+    from nianbao.disclosure.config import config_problems as disclosure_problems
+    from nianbao.upward.mapping import upward_config_problems
+
+    more = disclosure_problems(settings.config_dir, settings.templates_dir) + upward_config_problems(settings.config_dir)
     try:
         config = load_city_config(settings.config_dir)
     except ConfigError as exc:
-        return list(exc.problems)
-    return check_templates(config, settings.templates_dir)
+        return list(exc.problems) + more
+    return check_templates(config, settings.templates_dir) + more
 
 
 def _env(templates_dir: Path) -> jinja2.Environment:
@@ -45,7 +49,8 @@ def _named_codes(env: jinja2.Environment, name: str) -> list[tuple[int, str]]:
 
 def check_templates(config: CityConfig, templates_dir: Path) -> list[ConfigProblem]:
     env = _env(templates_dir)
-    names = [f"mail/{n}.txt.j2" for n in MAIL_TEMPLATES] + [config.report.template]
+    units = config.report.unit_drafts
+    names = [f"mail/{n}.txt.j2" for n in MAIL_TEMPLATES] + [config.report.template] + ([units.template] if units else [])
     problems: list[ConfigProblem] = []
     codes = {i.code for i in config.indicators}
     for name in names:
@@ -67,10 +72,15 @@ def check_templates(config: CityConfig, templates_dir: Path) -> list[ConfigProbl
 
 
 def _plans(config: CityConfig, templates_dir: Path) -> list[ConfigProblem]:
+    files = [config.report.plans_file] + ([config.report.unit_drafts.plans_file] if config.report.unit_drafts else [])
+    return [p for name in files for p in _plans_file(templates_dir, name)]
+
+
+def _plans_file(templates_dir: Path, name: str) -> list[ConfigProblem]:
     from nianbao.report.plans import PlansFile
 
-    path = templates_dir / config.report.plans_file
-    where = f"templates/{config.report.plans_file}"
+    path = templates_dir / name
+    where = f"templates/{name}"
     try:
         PlansFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
