@@ -21,7 +21,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -152,6 +153,73 @@ def bare_xlsxwriter(cfg, units, year: int) -> None:
         wb.close()
 
 
+@contextmanager
+def smtp_sink() -> Iterator[int]:
+    """A local SMTP server in its own process (aiosmtpd's Sink: accepts and drops every message), so the
+    server does not share the measured process's GIL. Yields its port."""
+    import socket
+    import subprocess
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                             "-c", "aiosmtpd.handlers.Sink"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("aiosmtpd did not start")
+            time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def bare_smtplib(port: int, messages: list[tuple[bytes, str, list[str]]]) -> None:
+    """The same messages over one connection with nothing around them: the floor for the outbox."""
+    import smtplib
+
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for data, sender, to in messages:
+            smtp.sendmail(sender, to, data)
+
+
+def open_and_send(res, year: int) -> dict:
+    """`nianbao open` as an administrator runs it: templates and invitations queued, then sent to a local
+    SMTP server over the outbox; then bare smtplib sending the same messages to the same server."""
+    from email import message_from_bytes, policy
+    from email.utils import parseaddr
+
+    from sqlalchemy import select
+
+    from nianbao.db.models import OutboxMessage
+    from nianbao.db.session import unit_of_work
+    from nianbao.mail.outbox import message_bytes
+    from nianbao.mail.transport import SmtpTransport
+    from nianbao.stages.open_cycle import open_cycle
+    from nianbao.stages.send import send_outbox
+
+    with smtp_sink() as port:
+        smtp_res = res.with_(transport=SmtpTransport("127.0.0.1", port, security="none"))
+        queue_s, _ = timed(open_cycle, smtp_res, year)
+        send_s, sent = timed(send_outbox, smtp_res)
+        with unit_of_work(res.db) as s:
+            rows = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "invitation")).all()
+            messages = []
+            for row in rows:
+                data = message_bytes(row, res.store)
+                sender = parseaddr(message_from_bytes(data, policy=policy.compat32)["From"])[1]
+                messages.append((data, sender, list(row.recipients)))
+        smtplib_s, _ = timed(bare_smtplib, port, messages)
+    return {"open_s": round(queue_s + send_s, 2), "open_queue_s": round(queue_s, 2), "send_s": round(send_s, 2),
+            "sent": sent.sent, "bare_smtplib_s": round(smtplib_s, 2), "send_vs_smtplib": round(send_s / smtplib_s, 2)}
+
+
 def _autocommit(url: str, *statements: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -200,6 +268,7 @@ def run_size(n: int, workdir: Path, year: int = 2026, database_url: str | None =
 
     out["templates_s"], _ = timed(lambda: [build_template(cfg, u, year, {}, res.hmac_key) for u in units])
     out["bare_xlsxwriter_s"], _ = timed(bare_xlsxwriter, cfg, units, year)
+    out.update(open_and_send(res, year))
 
     with ProcessPoolExecutor(max_workers=2) as pool:  # simulation of the clerks; not a measured stage
         files = list(pool.map(_fill_one, [(config_dir, u.code, year, res.hmac_key) for u in units], chunksize=20))
@@ -270,11 +339,14 @@ def main() -> None:
             print(f"{n:>5} units | templates {r['templates_s']:.2f}s (xlsxwriter {r['bare_xlsxwriter_s']:.2f}s, "
                   f"×{r['templates_vs_xlsxwriter']}) | intake {r['intake_s']:.2f}s (calamine {r['bare_calamine_s']:.2f}s, "
                   f"×{r['intake_vs_calamine']}; openpyxl {r['bare_openpyxl_s']:.2f}s) | draft {r['draft_s']:.2f}s | "
-                  f"peak {r['peak_mb']} MB (intake with its workers {r['intake_peak_with_workers_mb']} MB) | accepted {r['accepted']}/{n}", flush=True)
+                  f"peak {r['peak_mb']} MB (intake with its workers {r['intake_peak_with_workers_mb']} MB) | accepted {r['accepted']}/{n} | "
+                  f"open {r['open_s']:.2f}s (queue {r['open_queue_s']:.2f}s, send {r['send_s']:.2f}s; smtplib {r['bare_smtplib_s']:.2f}s, "
+                  f"×{r['send_vs_smtplib']})", flush=True)
         big = results[args.units]
         summary = {k: big[k] for k in ("units", "intake_s", "bare_calamine_s", "bare_openpyxl_s", "intake_vs_calamine",
                                        "templates_s", "bare_xlsxwriter_s", "templates_vs_xlsxwriter", "peak_mb",
-                                       "intake_peak_with_workers_mb", "intake_processes")}
+                                       "intake_peak_with_workers_mb", "intake_processes", "open_s", "send_s",
+                                       "bare_smtplib_s", "send_vs_smtplib")}
         summary["draft_s_4000_vs_40"] = round(big["draft_s"] / results[40]["draft_s"], 2)
         summary["database"] = "postgresql" if args.postgres else "sqlite"
         summary["task_runs_per_intake"] = None if args.skip_prefect else task_runs_per_intake(workdir, urls[40])

@@ -131,6 +131,7 @@ class StopOnTerm:
 def _serve(specs: list[dict], tz: str, stop: StopOnTerm) -> None:
     from prefect import get_client
     from prefect import serve as prefect_serve
+    from prefect.exceptions import ObjectNotFound
 
     deployments = to_runner_deployments(specs, tz)
     names = [f"{d.flow_name}/{d.name}" for d in deployments]
@@ -145,7 +146,10 @@ def _serve(specs: list[dict], tz: str, stop: StopOnTerm) -> None:
         with get_client(sync_client=True) as client:
             for name in names:
                 if name not in before:
-                    client.pause_deployment(client.read_deployment_by_name(name).id)
+                    try:
+                        client.pause_deployment(client.read_deployment_by_name(name).id)
+                    except ObjectNotFound:  # stopped before it was registered
+                        pass
 
 
 def serve() -> int:

@@ -158,7 +158,7 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
     with transport.session() as session:
         while limit is None or report.sent + report.failed < limit:
             if time.monotonic() - started > budget_s:
-                report.stopped = f"本次发送已用时超过 {budget_s:g} 秒,其余邮件留待下次发送"
+                report.stopped = f"本次发送已用时超过 {budget_s:g} 秒，其余邮件留待下次发送"
                 break
             now = clock.now()
             row = _claim(factory, now, seen)  # a row that failed in this run waits for the next one

@@ -51,7 +51,7 @@ def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
             raise
-    assert proc.returncode == 0
+    assert proc.returncode == 0, proc.stdout.read().decode(errors="replace")[-3000:]
     time.sleep(1)
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the server it started is gone
