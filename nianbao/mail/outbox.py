@@ -13,27 +13,29 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from email import message_from_bytes
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 
 import pendulum
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.clock import Clock
 from nianbao.db.models import OutboxMessage
-from nianbao.db.session import unit_of_work
+from nianbao.db.session import transaction, unit_of_work
 from nianbao.errors import MailError
 from nianbao.mail.message import compose, message_id_for
 from nianbao.mail.transport import ServerDown, Transport
 from nianbao.store import BlobStore
 
 STUCK_AFTER_MINUTES = 10  # a 'sending' row older than this belongs to a deliverer that died
+CLAIM_BATCH = 20  # rows claimed in one transaction
 MAX_BACKOFF_MINUTES = 6 * 60
 _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+_TABLE = OutboxMessage.__table__
 
 
 @dataclass
@@ -108,10 +110,18 @@ def message_bytes(row: OutboxMessage, store: BlobStore) -> bytes:
     return msg.as_bytes()
 
 
-def _claim(factory: sessionmaker, now: pendulum.DateTime, skip: set[int]) -> OutboxMessage | None:
-    """Take one due row for this deliverer (queued → sending, checked by rowcount); None when nothing
-    is due. A row left 'sending' longer than STUCK_AFTER_MINUTES belonged to a deliverer that died."""
+def envelope_sender(data: bytes) -> str:
+    """The From address, from the header block alone (the parser would otherwise decode every attachment)."""
+    end = min((i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0), default=len(data))
+    return parseaddr(BytesHeaderParser(policy=compat32).parsebytes(data[:end + 4]).get("From", ""))[1]
+
+
+def _claim(factory: sessionmaker, now: pendulum.DateTime, skip: set[int], size: int) -> list[OutboxMessage]:
+    """Take up to ``size`` due rows for this deliverer (queued → sending, each checked by rowcount, so two
+    deliverers never take the same row). A row left 'sending' longer than STUCK_AFTER_MINUTES belonged to
+    a deliverer that died."""
     stuck = now.subtract(minutes=STUCK_AFTER_MINUTES)
+    out: list[OutboxMessage] = []
     with unit_of_work(factory) as s:
         query = select(OutboxMessage).where(or_(
             (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
@@ -119,41 +129,61 @@ def _claim(factory: sessionmaker, now: pendulum.DateTime, skip: set[int]) -> Out
         ))
         if skip:
             query = query.where(OutboxMessage.id.not_in(skip))
-        candidates = s.scalars(query.order_by(OutboxMessage.id).limit(20)).all()
-        for row in candidates:
-            got = s.execute(update(OutboxMessage).where(
-                OutboxMessage.id == row.id, OutboxMessage.status == row.status,
-                OutboxMessage.attempts == row.attempts,
+        for row in s.scalars(query.order_by(OutboxMessage.id).limit(size)).all():
+            got = s.execute(_TABLE.update().where(
+                _TABLE.c.id == row.id, _TABLE.c.status == row.status, _TABLE.c.attempts == row.attempts,
             ).values(status="sending", next_attempt_at=now, attempts=row.attempts + 1))
             if got.rowcount == 1:
-                s.refresh(row)
-                return row
-    return None
+                s.expunge(row)
+                row.status, row.next_attempt_at, row.attempts = "sending", now, row.attempts + 1
+                out.append(row)
+    return out
+
+
+def _release(factory: sessionmaker, rows: list[OutboxMessage], now: pendulum.DateTime) -> None:
+    """Rows this run claimed but never tried: queued again as they were, due now."""
+    if not rows:
+        return
+    with unit_of_work(factory) as s:
+        for row in rows:
+            s.execute(_TABLE.update().where(
+                _TABLE.c.id == row.id, _TABLE.c.status == "sending", _TABLE.c.attempts == row.attempts,
+            ).values(status="queued", attempts=row.attempts - 1, next_attempt_at=now))
+
+
+# Built once with bound parameters, run on a bare connection: these run once per message, and building
+# an ORM statement and session each time cost more than the SMTP exchange itself.
+_REQUEUE = _TABLE.update().where(
+    _TABLE.c.id == bindparam("row_id"), _TABLE.c.status == "sending", _TABLE.c.attempts == bindparam("tried"),
+).values(status="queued", last_error=bindparam("error"), next_attempt_at=bindparam("due"))
+_FINISH = _TABLE.update().where(_TABLE.c.id == bindparam("row_id")).values(
+    status=bindparam("status"), sent_at=bindparam("at"), last_error=bindparam("error"))
 
 
 def _requeue(factory: sessionmaker, row: OutboxMessage, now: pendulum.DateTime, error: Exception) -> None:
     delay = min(2 ** row.attempts, MAX_BACKOFF_MINUTES)
-    with unit_of_work(factory) as s:  # unless a deliverer took it over meanwhile
-        s.execute(update(OutboxMessage).where(
-            OutboxMessage.id == row.id, OutboxMessage.status == "sending", OutboxMessage.attempts == row.attempts,
-        ).values(status="queued", last_error=str(error)[:2000], next_attempt_at=now.add(minutes=delay)))
+    with transaction(factory) as c:  # unless a deliverer took it over meanwhile
+        c.execute(_REQUEUE, {"row_id": row.id, "tried": row.attempts, "error": str(error)[:2000],
+                             "due": now.add(minutes=delay)})
 
 
 def _finish(factory: sessionmaker, row: OutboxMessage, status: str, at: pendulum.DateTime,
             error: str | None = None) -> None:
-    with unit_of_work(factory) as s:
-        s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(
-            status=status, sent_at=at if status == "sent" else None, last_error=error))
+    with transaction(factory) as c:
+        c.execute(_FINISH, {"row_id": row.id, "status": status, "at": at if status == "sent" else None,
+                            "error": error})
 
 
 def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transport, clock: Clock, *,
                     limit: int | None = None, budget_s: float = 300,
                     progress: Callable[[int], None] | None = None) -> DeliveryReport:
-    """Send what is due over one session, one short transaction per step: claim, send, then mark sent
-    (or queued again with exponential backoff). A crash between sending and marking re-sends after
-    STUCK_AFTER_MINUTES, with the same Message-ID. ``progress`` is called after each message."""
+    """Send what is due over one session: claim a few rows at a time (queued → sending), send each, then
+    mark it sent (or queued again with exponential backoff) in its own short transaction. A crash between
+    sending and marking re-sends after STUCK_AFTER_MINUTES, with the same Message-ID; rows claimed but
+    never tried when a run stops are handed back. ``progress`` is called after each message."""
     report = DeliveryReport()
     seen: set[int] = set()
+    claimed: list[OutboxMessage] = []
     started = time.monotonic()
     with transport.session() as session:
         while limit is None or report.sent + report.failed < limit:
@@ -161,13 +191,16 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
                 report.stopped = f"本次发送已用时超过 {budget_s:g} 秒，其余邮件留待下次发送"
                 break
             now = clock.now()
-            row = _claim(factory, now, seen)  # a row that failed in this run waits for the next one
-            if row is None:
-                break
-            seen.add(row.id)
+            if not claimed:  # a row that failed in this run waits for the next one
+                room = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.sent - report.failed)
+                claimed = _claim(factory, now, seen, room)
+                seen.update(r.id for r in claimed)
+                if not claimed:
+                    break
+            row = claimed.pop(0)
             try:
                 data = message_bytes(row, store)
-                from_addr = parseaddr(message_from_bytes(data, policy=compat32).get("From", ""))[1]
+                from_addr = envelope_sender(data)
             except Exception as exc:  # noqa: BLE001 - a row that cannot be composed now never will be
                 _finish(factory, row, "failed", now, f"{type(exc).__name__}: {exc}"[:2000])
                 report.broken += 1
@@ -187,6 +220,7 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
             report.sent += 1
             if progress:
                 progress(report.sent)
+    _release(factory, claimed, clock.now())
     with unit_of_work(factory) as s:
         report.pending = len(s.scalars(select(OutboxMessage.id).where(
             OutboxMessage.status.in_(("queued", "sending")))).all())

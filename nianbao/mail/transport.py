@@ -10,6 +10,7 @@ import hashlib
 import os
 import smtplib
 import ssl
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -94,22 +95,45 @@ class SmtpTransport:
 
 
 class SmtpSession:
+    IDLE_CHECK_S = 5.0  # a connection unused this long is asked NOOP before the next message
+
     def __init__(self, transport: SmtpTransport):
-        self.transport, self.smtp = transport, None
+        self.transport, self.smtp, self.used_at = transport, None, 0.0
 
     def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
-        """Send one message. A connection the server dropped while idle is found by NOOP and replaced
-        before the message goes out; once the message is on its way nothing is retried here (the
-        server may already hold it: the outbox sends it again later, with the same Message-ID)."""
-        where = f"SMTP {self.transport.host}:{self.transport.port}"
-        if self.smtp is not None and not self._alive():
+        """Send one message. A connection that sat idle is checked by NOOP and replaced if the server
+        dropped it; one whose MAIL FROM is answered 421 (a server's messages-per-connection limit:
+        nothing of the message has gone) is replaced once. Once the message is on its way nothing is
+        retried here (the server may already hold it: the outbox sends it again later, with the same
+        Message-ID)."""
+        if self.smtp is not None and time.monotonic() - self.used_at > self.IDLE_CHECK_S and not self._alive():
             self.close(polite=False)
+        for attempt in (1, 2):
+            try:
+                return self._send(data, from_addr, to)
+            except smtplib.SMTPSenderRefused as exc:
+                if exc.smtp_code != 421:
+                    self._reset()
+                    raise MailError(f"{self._where}: {exc}") from exc
+                self.close(polite=False)
+                if attempt == 2:
+                    raise ServerDown(f"{self._where}: {exc}") from exc
+
+    @property
+    def _where(self) -> str:
+        return f"SMTP {self.transport.host}:{self.transport.port}"
+
+    def _send(self, data: bytes, from_addr: str, to: list[str]) -> None:
+        where = self._where
         if self.smtp is None:
             self.smtp = self.transport.connect()
         try:
             # Recipients refused while others were accepted are not retried: a retry would send the
             # accepted ones a second copy.
             self.smtp.sendmail(from_addr, to, data)
+            self.used_at = time.monotonic()
+        except smtplib.SMTPSenderRefused:
+            raise  # the caller decides: a 421 to MAIL FROM is retried on a new connection
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code == 421:  # the server is shutting the session down
                 self.close(polite=False)

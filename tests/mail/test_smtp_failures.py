@@ -152,3 +152,34 @@ def test_a_message_that_cannot_be_composed_is_marked_failed_and_the_rest_go_out(
     with unit_of_work(res.db) as s:
         broken = s.scalars(select(OutboxMessage).where(OutboxMessage.key == "reply/2")).one()
     assert broken.status == "failed" and "KeyError" in broken.last_error
+
+
+class TwoPerConnection(Counting):
+    """Answers 421 to the third MAIL FROM of a connection, as servers with a messages-per-connection limit do."""
+
+    def __init__(self):
+        super().__init__()
+        self.mails: dict[int, int] = {}
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        n = self.mails[id(session)] = self.mails.get(id(session), 0) + 1
+        if n > 2:
+            return "421 4.7.0 too many messages in this connection"
+        envelope.mail_from = address
+        return "250 OK"
+
+
+def test_a_server_limiting_messages_per_connection_gets_them_all_over_new_connections(res, smtp_with):
+    handler = TwoPerConnection()
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert report.sent == 5 and report.failed == 0 and report.pending == 0
+    assert len(handler.received) == 5 and len(handler.sessions) == 3
+
+
+def test_rows_claimed_but_not_tried_when_a_run_stops_are_due_again_at_once(res, black_hole, smtp_with):
+    down = SmtpTransport("127.0.0.1", black_hole, "none", timeout=TIMEOUT)
+    assert deliver_pending(res.db, res.store, down, res.clock).failed == 1
+    handler = Counting()
+    up = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    assert deliver_pending(res.db, res.store, up, res.clock).sent == 4  # the one tried waits for its backoff
