@@ -116,19 +116,17 @@ def envelope_sender(data: bytes) -> str:
     return parseaddr(BytesHeaderParser(policy=compat32).parsebytes(data[:end + 4]).get("From", ""))[1]
 
 
-def _claim(factory: sessionmaker, now: pendulum.DateTime, skip: set[int], size: int) -> list[OutboxMessage]:
-    """Take up to ``size`` due rows for this deliverer (queued → sending, each checked by rowcount, so two
-    deliverers never take the same row). A row left 'sending' longer than STUCK_AFTER_MINUTES belonged to
-    a deliverer that died."""
+def _claim(factory: sessionmaker, now: pendulum.DateTime, after: int, size: int) -> list[OutboxMessage]:
+    """Take up to ``size`` due rows after row ``after`` for this deliverer (queued → sending, each checked
+    by rowcount, so two deliverers never take the same row). A row left 'sending' longer than
+    STUCK_AFTER_MINUTES belonged to a deliverer that died."""
     stuck = now.subtract(minutes=STUCK_AFTER_MINUTES)
     out: list[OutboxMessage] = []
     with unit_of_work(factory) as s:
         query = select(OutboxMessage).where(or_(
             (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
             (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= stuck),
-        ))
-        if skip:
-            query = query.where(OutboxMessage.id.not_in(skip))
+        ), OutboxMessage.id > after)
         for row in s.scalars(query.order_by(OutboxMessage.id).limit(size)).all():
             got = s.execute(_TABLE.update().where(
                 _TABLE.c.id == row.id, _TABLE.c.status == row.status, _TABLE.c.attempts == row.attempts,
@@ -182,7 +180,7 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
     sending and marking re-sends after STUCK_AFTER_MINUTES, with the same Message-ID; rows claimed but
     never tried when a run stops are handed back. ``progress`` is called after each message."""
     report = DeliveryReport()
-    seen: set[int] = set()
+    after = 0  # rows are taken in id order; one that failed in this run waits for the next run
     claimed: list[OutboxMessage] = []
     started = time.monotonic()
     with transport.session() as session:
@@ -191,12 +189,12 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
                 report.stopped = f"本次发送已用时超过 {budget_s:g} 秒，其余邮件留待下次发送"
                 break
             now = clock.now()
-            if not claimed:  # a row that failed in this run waits for the next one
+            if not claimed:
                 room = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.sent - report.failed)
-                claimed = _claim(factory, now, seen, room)
-                seen.update(r.id for r in claimed)
+                claimed = _claim(factory, now, after, room)
                 if not claimed:
                     break
+                after = claimed[-1].id
             row = claimed.pop(0)
             try:
                 data = message_bytes(row, store)
