@@ -116,6 +116,18 @@ def envelope_sender(data: bytes) -> str:
     return parseaddr(BytesHeaderParser(policy=compat32).parsebytes(data[:end + 4]).get("From", ""))[1]
 
 
+# Built once with bound parameters, run on a bare connection: these run once per message, and building
+# an ORM statement and session each time cost more than the SMTP exchange itself.
+_REQUEUE = _TABLE.update().where(
+    _TABLE.c.id == bindparam("row_id"), _TABLE.c.status == "sending", _TABLE.c.attempts == bindparam("tried"),
+).values(status="queued", last_error=bindparam("error"), next_attempt_at=bindparam("due"))
+_CLAIM = _TABLE.update().where(
+    _TABLE.c.id == bindparam("row_id"), _TABLE.c.status == bindparam("was"), _TABLE.c.attempts == bindparam("tried"),
+).values(status="sending", next_attempt_at=bindparam("now"), attempts=bindparam("attempts"))
+_FINISH = _TABLE.update().where(_TABLE.c.id == bindparam("row_id")).values(
+    status=bindparam("status"), sent_at=bindparam("at"), last_error=bindparam("error"))
+
+
 def _claim(factory: sessionmaker, now: pendulum.DateTime, after: int, size: int) -> list[OutboxMessage]:
     """Take up to ``size`` due rows after row ``after`` for this deliverer (queued → sending, each checked
     by rowcount, so two deliverers never take the same row). A row left 'sending' longer than
@@ -128,9 +140,8 @@ def _claim(factory: sessionmaker, now: pendulum.DateTime, after: int, size: int)
             (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= stuck),
         ), OutboxMessage.id > after)
         for row in s.scalars(query.order_by(OutboxMessage.id).limit(size)).all():
-            got = s.execute(_TABLE.update().where(
-                _TABLE.c.id == row.id, _TABLE.c.status == row.status, _TABLE.c.attempts == row.attempts,
-            ).values(status="sending", next_attempt_at=now, attempts=row.attempts + 1))
+            got = s.execute(_CLAIM, {"row_id": row.id, "was": row.status, "tried": row.attempts,
+                                     "now": now, "attempts": row.attempts + 1})
             if got.rowcount == 1:
                 s.expunge(row)
                 row.status, row.next_attempt_at, row.attempts = "sending", now, row.attempts + 1
@@ -147,15 +158,6 @@ def _release(factory: sessionmaker, rows: list[OutboxMessage], now: pendulum.Dat
             s.execute(_TABLE.update().where(
                 _TABLE.c.id == row.id, _TABLE.c.status == "sending", _TABLE.c.attempts == row.attempts,
             ).values(status="queued", attempts=row.attempts - 1, next_attempt_at=now))
-
-
-# Built once with bound parameters, run on a bare connection: these run once per message, and building
-# an ORM statement and session each time cost more than the SMTP exchange itself.
-_REQUEUE = _TABLE.update().where(
-    _TABLE.c.id == bindparam("row_id"), _TABLE.c.status == "sending", _TABLE.c.attempts == bindparam("tried"),
-).values(status="queued", last_error=bindparam("error"), next_attempt_at=bindparam("due"))
-_FINISH = _TABLE.update().where(_TABLE.c.id == bindparam("row_id")).values(
-    status=bindparam("status"), sent_at=bindparam("at"), last_error=bindparam("error"))
 
 
 def _requeue(factory: sessionmaker, row: OutboxMessage, now: pendulum.DateTime, error: Exception) -> None:
