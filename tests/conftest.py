@@ -5,9 +5,18 @@ Area-specific fixtures live in tests/<area>/conftest.py.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
+
+# The suite never touches the machine's Prefect home: an ephemeral server that finds a database written by
+# another Prefect version fails to migrate ("Can't locate revision"), which CI once saw. Set before Prefect
+# is imported, so this process and every subprocess a test starts share one fresh home.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="nianbao-test-prefect-")
+atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], True)
 
 import pytest
 from sqlalchemy import create_engine, text

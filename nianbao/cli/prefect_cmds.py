@@ -10,9 +10,15 @@ from nianbao import output
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    data = Path(os.environ.get("NIANBAO_DATA", "var")).resolve()
+    if not os.environ.get("PREFECT_API_URL"):
+        # The simulation keeps its Prefect runs beside its own data, never in the machine's Prefect home: a
+        # home written by another Prefect version stops an embedded server from starting at all.
+        (data / "demo-prefect").mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(data / "demo-prefect")
     from flows.demo import run_demo  # the Prefect layer, imported only here
 
-    return run_demo(args.year, Path(os.environ.get("NIANBAO_DATA", "var")).resolve() / "demo")
+    return run_demo(args.year, data / "demo")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -101,3 +101,17 @@ def test_help_and_usage_are_in_chinese(tmp_path):
     assert "用法：" in done.stdout and "选项：" in done.stdout and "只列出将发给哪些单位" in done.stdout
     bad = nianbao(tmp_path, "templates")
     assert bad.returncode == 2 and "缺少必填参数：--out" in bad.stderr
+
+
+def test_the_demo_runs_beside_a_prefect_home_another_prefect_version_wrote(tmp_path):
+    import sqlite3
+
+    foreign = tmp_path / "foreign-prefect-home"
+    foreign.mkdir()
+    with sqlite3.connect(foreign / "prefect.db") as db:  # a migration this Prefect has never heard of
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        db.execute("INSERT INTO alembic_version VALUES ('27d8f4e1a6c9')")
+    done = nianbao(tmp_path, "demo", PREFECT_HOME=str(foreign))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and "Warning" not in done.stderr
+    assert list((tmp_path / "var" / "demo" / "outputs" / "2026" / "draft").glob("*.docx"))
