@@ -25,6 +25,17 @@ def resources(settings: Settings, db_url: str, at: pendulum.DateTime) -> Resourc
     return make_resources(settings.with_(database_url=db_url), clock=FixedClock(at), cached=False)
 
 
+def opened(settings: Settings, db_url: str, at: pendulum.DateTime, year: int) -> Resources:
+    """Resources with ``year``'s cycle opened at ``at`` and its invitations sent (to the .eml outbox)."""
+    from nianbao.mail.outbox import deliver_pending
+    from nianbao.stages.open_cycle import open_cycle
+
+    res = resources(settings, db_url, at)
+    open_cycle(res, year)
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    return res
+
+
 def filled(res: Resources, unit: Unit, year: int, narratives: list[tuple[str, str, str]] | None = None,
            **overrides) -> bytes:
     """A unit's workbook filled with plausible figures (``overrides`` by code), as a clerk saves it."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from nianbao.config.base import Day, Flag, Int, Model, Num, Text, month_day, raise_problems
+from nianbao.config.base import Day, Flag, Int, Model, Text, month_day, raise_problems
 
 
 class MonthDay(Model):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator
 
-from nianbao.config.base import Day, Flag, Int, Model, Num, Text, check_email
+from nianbao.config.base import Model, Text, check_email
 
 Email = Annotated[str, AfterValidator(check_email)]
 

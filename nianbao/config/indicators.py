@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from nianbao.config.base import Day, Flag, Int, Model, Num, Text, check_code, raise_problems
+from nianbao.config.base import Flag, Int, Model, Num, Text, check_code, raise_problems
 from nianbao.config.units import UNIT_KINDS, UnitKind
 
 IndicatorType = Literal["count", "amount", "percent", "flag", "ratio"]

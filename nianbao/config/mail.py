@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from nianbao.config.base import Day, Flag, Int, Model, Num, Text
+from nianbao.config.base import Int, Model, Num, Text
 
 
 class MaildirInbound(Model):

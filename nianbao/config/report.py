@@ -6,7 +6,7 @@ import re
 
 from pydantic import Field, model_validator
 
-from nianbao.config.base import Day, Flag, Int, Model, Num, Text, raise_problems
+from nianbao.config.base import Flag, Int, Model, Num, Text, raise_problems
 from nianbao.config.units import UnitKind
 
 PROBLEM_KINDS = ("missed_target", "late_missing", "imbalance", "weak_capacity", "yoy_decline")
@@ -90,8 +90,14 @@ class UnitProblemTexts(Model):
     yoy_decline: Text
 
 
-class Position(Model):
-    above: Text  # "，高于全市平均水平"
+class UnitSummary(Model):
+    """A section's one sentence on its targets and its place among the units, instead of a clause after
+    every figure. {names} the figures, {targets} their targets, {each} 分别 when there are several."""
+
+    opener: Text
+    met: Text  # {names} {each} {targets}: floors reached
+    kept: Text  # {names} {each} {targets}: ceilings kept to
+    above: Text  # {names}
     below: Text
     level: Text
 
@@ -107,8 +113,7 @@ class UnitDrafts(Model):
     intro: Text  # {unit} {year} {framework}
     compare: tuple[Text, ...] = ()  # figures set against the median of the units that report them
     compare_min_units: Int = Field(default=3, ge=2)  # fewer units reporting a figure: no comparison
-    position: Position
-    target_met: Text  # {target}
+    summary: UnitSummary
     not_applicable: Text  # {names}: the section's figures the unit answered 不涉及
     no_figures: Text  # a section in which the unit has no figure at all
     highlights_opener: Text

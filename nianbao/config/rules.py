@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from nianbao.config.base import Day, Flag, Int, Model, Num, Text
+from nianbao.config.base import Model, Num, Text
 
 
 class Rule(Model):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from nianbao.config.base import Day, Flag, Int, Model, Num, Text, check_code, check_email, raise_problems
+from nianbao.config.base import Flag, Model, Text, check_code, check_email, raise_problems
 
 UnitKind = Literal["city", "district", "county_city", "county", "zone", "department"]
 UNIT_KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]

@@ -5,6 +5,8 @@ PostgreSQL); per-unit figures of the other indicators and the source submission 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,9 @@ from nianbao import repo
 from nianbao.cityconfig import CityConfig
 from nianbao.db.models import Submission, Value
 from nianbao.report.tally import Tally, from_unit_values, parts_of, ranked_codes
+
+if TYPE_CHECKING:
+    from nianbao.report.comparable import Comparable
 
 
 def _current(cycle_id: int) -> list:

@@ -5,7 +5,9 @@ sandbox like any mailed workbook, and stored as the administrator's own import (
 from __future__ import annotations
 
 import pendulum
+from sqlalchemy.orm import Session
 
+from nianbao.completeness import status_label
 from nianbao.db.models import Submission
 from nianbao.db.session import unit_of_work
 from nianbao.errors import NianbaoError
@@ -39,15 +41,27 @@ def ingest_workbook_file(res: Resources, data: bytes, filename: str,
         return store_workbooks(s, res.config, [Job(book, None, received_at or now)])[0]
 
 
+def status_label_of(status: str) -> str:
+    """A submission's status as an administrator reads it."""
+    return {"released": "已由管理员接收", "superseded": "已被新版本替代", "accepted": "已接收"}.get(
+        status, status_label(status) if status in ("rejected", "held") else status)
+
+
+def held_submission(session: Session, submission_id: int) -> Submission:
+    """The held submission an administrator named; a clear error for any other."""
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        raise SubmissionNotFound(f"没有编号为 {submission_id} 的报送")
+    if sub.status != "held":
+        raise NianbaoError(f"报送编号 {submission_id} 不是待核实的报送（当前状态：{status_label_of(sub.status)}）")
+    return sub
+
+
 def release_held(res: Resources, submission_id: int) -> Outcome:
     """The administrator vouches for a held workbook (e.g. a clerk's personal address): read it again
     from the archive as an administrator's own import, and mark the held row released."""
     with unit_of_work(res.db) as s:
-        sub = s.get(Submission, submission_id)
-        if sub is None:
-            raise SubmissionNotFound(f"没有编号为 {submission_id} 的报送")
-        if sub.status != "held":
-            raise NianbaoError(f"报送编号 {submission_id} 不是待核实的报送(当前状态:{sub.status})")
+        sub = held_submission(s, submission_id)
         data = workbook_bytes(s, res, sub)
         book = _read(res, data, sub.filename, sub.sha256)
         sub.status = "released"

@@ -49,6 +49,6 @@ def unpack_zip(data: bytes, archive: str) -> tuple[list[tuple[str, bytes]], list
         try:
             files.append((name, read_member(zf, info, MAX_MEMBER_BYTES)))
         except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError, EOFError, OSError,
-                TooLarge) as exc:
+                TooLarge):
             problems.append(("zip_member_broken", {"archive": archive, "name": name}))
     return files, problems

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from nianbao import repo
-from nianbao.completeness import status_label
 from nianbao.db.models import Draft, InboundMessage, Submission
 from nianbao.db.session import unit_of_work
 from nianbao.errors import NianbaoError
-from nianbao.intake.release import SubmissionNotFound, release_held
+from nianbao.intake.release import held_submission, release_held
 from nianbao.intake.store import Outcome
 from nianbao.mail.outbox import enqueue_many, text_row
 from nianbao.resources import Resources
@@ -55,11 +54,7 @@ def send_back(res: Resources, submission_id: int, reason: str, by: str = "管理
     """Reject a held workbook with the administrator's reason; its sender is told why."""
     cfg, now = res.config, res.clock.now()
     with unit_of_work(res.db) as s:
-        sub = s.get(Submission, submission_id)
-        if sub is None:
-            raise SubmissionNotFound(f"没有编号为 {submission_id} 的报送")
-        if sub.status != "held":
-            raise NianbaoError(f"报送编号 {submission_id} 不是待核实的报送（当前状态：{status_label_of(sub.status)}）")
+        sub = held_submission(s, submission_id)
         sub.status, sub.errors = "rejected", [*sub.errors, reason]
         mail = s.get(InboundMessage, sub.message_pk) if sub.message_pk else None
         if mail is None or not mail.sender:
@@ -71,11 +66,6 @@ def send_back(res: Resources, submission_id: int, reason: str, by: str = "管理
         enqueue_many(s, [text_row(key=f"sent-back/{sub.id}", kind="rejection", sender=(cfg.sender_name, cfg.intake_address),
                                   to=[mail.sender], cc=[], subject=subject, body=body, in_reply_to=mail.message_id,
                                   now=now)])
-
-
-def status_label_of(status: str) -> str:
-    return {"released": "已由管理员接收", "superseded": "已被新版本替代", "accepted": "已接收"}.get(
-        status, status_label(status) if status in ("rejected", "held") else status)
 
 
 def latest_draft(res: Resources, year: int) -> Draft:

@@ -3,7 +3,6 @@ intake, each flow run polling its own shard of the mailbox, over one PostgreSQL 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time

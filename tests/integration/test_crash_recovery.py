@@ -3,7 +3,6 @@ and check every mail ends stored once and answered once: nothing lost, nothing d
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import subprocess

@@ -17,7 +17,7 @@ from nianbao.intake.run import poll_inbox
 from nianbao.stages.open_cycle import open_cycle
 from nianbao.stages.remind import remind
 from nianbao.stages.status import cycle_status
-from tests.factories import filled, mail_in, resources, sent_mails, unit_mail
+from tests.factories import filled, mail_in, opened, sent_mails, unit_mail
 
 YEAR = 2026
 OPEN = pendulum.datetime(2027, 1, 4, 9, tz="Asia/Shanghai")
@@ -25,10 +25,7 @@ OPEN = pendulum.datetime(2027, 1, 4, 9, tz="Asia/Shanghai")
 
 @pytest.fixture
 def res(settings, db_url):
-    r = resources(settings, db_url, OPEN)
-    open_cycle(r, YEAR)
-    deliver_pending(r.db, r.store, r.transport, r.clock)
-    return r
+    return opened(settings, db_url, OPEN, YEAR)
 
 
 def units(res, n):

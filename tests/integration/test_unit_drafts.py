@@ -12,9 +12,8 @@ from docx import Document
 
 from nianbao.intake.run import poll_inbox
 from nianbao.mail.outbox import deliver_pending
-from nianbao.stages.open_cycle import open_cycle
 from nianbao.stages.unit_drafts import make_unit_drafts
-from tests.factories import filled, mail_in, resources, sent_mails, unit_mail
+from tests.factories import filled, mail_in, opened, sent_mails, unit_mail
 
 YEAR = 2026
 OPEN = pendulum.datetime(2027, 1, 4, 9, tz="Asia/Shanghai")
@@ -22,10 +21,7 @@ OPEN = pendulum.datetime(2027, 1, 4, 9, tz="Asia/Shanghai")
 
 @pytest.fixture
 def res(settings, db_url):
-    r = resources(settings, db_url, OPEN)
-    open_cycle(r, YEAR)
-    deliver_pending(r.db, r.store, r.transport, r.clock)
-    return r
+    return opened(settings, db_url, OPEN, YEAR)
 
 
 def _submit(res, unit, n=1, **overrides):

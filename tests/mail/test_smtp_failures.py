@@ -13,7 +13,6 @@ import pendulum
 import pytest
 from sqlalchemy import func, select
 
-from nianbao.clock import FixedClock
 from nianbao.db.models import OutboxMessage
 from nianbao.db.session import unit_of_work
 from nianbao.mail.outbox import deliver_pending, enqueue_many, text_row
