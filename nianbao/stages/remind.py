@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from nianbao import repo
-from nianbao.db.models import Reminder
+from nianbao.db.models import InboundMessage, Reminder
 from nianbao.db.session import unit_of_work
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
@@ -19,7 +19,7 @@ from nianbao.plan import build_plan, due_slots
 from nianbao.resources import Resources
 from nianbao.stages.status import unit_states
 from nianbao.completeness import reporting_rates, status_label
-from nianbao.texts import fmt_day, render_mail
+from nianbao.texts import fmt_day, fmt_time, render_mail
 from nianbao.workdays import WorkCalendar
 
 
@@ -51,7 +51,7 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
     plan = build_plan(cfg, year, cal)
     report = RemindReport(year, today, cal.is_workday(today), dry_run=dry_run)
     if not report.workday:
-        report.note = f"{fmt_day(today)}不是工作日({cal.day_kind(today)}),不发送提醒"
+        report.note = cfg.text("remind_not_workday", day=fmt_day(today), kind=cal.day_kind(today))
         return report
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, year)
@@ -93,9 +93,14 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
                 rows = [{"name": st.name, "label": status_label(st.status), "received":
                          st.received_at.in_timezone(cfg.timezone).format("M月D日") if st.received_at else ""}
                         for st in states]
+                failed = [{"sender": m.sender, "subject": m.subject, "kind": m.summary.get("failure", ""),
+                           "received": fmt_time(m.received_at, cfg.timezone)}
+                          for m in s.scalars(select(InboundMessage).where(
+                              InboundMessage.status == "failed", InboundMessage.received_at >= cycle.opened_at)
+                              .order_by(InboundMessage.received_at))]
                 subject, body = render_mail(
                     res.settings.templates_dir, "digest", city=cfg, year=year, today=fmt_day(today), rates=rates,
-                    rows=rows, warnings=plan.warnings,
+                    rows=rows, warnings=plan.warnings, failed=failed,
                     sent_reminders=sum(m.kind == "reminder" for m in report.mails),
                     sent_overdue=sum(m.kind == "overdue" for m in report.mails))
                 msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails),

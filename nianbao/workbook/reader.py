@@ -107,8 +107,8 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
         if sheet in (L.IDENTITY_SHEET, L.NARRATIVE_SHEET):
             continue
         label = one_line(cells.get("A2"), 200)
-        if label.startswith(L.UNIT_LABEL) and unit_name is None:
-            unit_name = label.removeprefix(L.UNIT_LABEL).strip()
+        if unit_name is None and label.startswith(L.UNIT_LABELS):
+            unit_name = label[len(L.UNIT_LABEL):].strip()
         missing = formulas.get(sheet, ())
         for ref, value in cells.items():
             # Cheap tests first, most cells fail them; then the rest of the ref must be the row number

@@ -26,26 +26,29 @@ def template_filename(config: CityConfig, unit: Unit, year: int) -> str:
     return config.text("workbook_filename", city=config.city, year=year, unit=unit.name)
 
 
-def _validation(ind: Indicator, ref: str) -> DataValidation:
+def _validation(config: CityConfig, ind: Indicator, ref: str) -> DataValidation:
     lo, hi = ind.bounds
     lo = 0 if lo is None else lo
     bound = f"{ref}>={lo}" + (f",{ref}<={hi}" if hi is not None else "")
     formula = f"AND(ISNUMBER({ref}),{bound})"
     if ind.na_allowed:
         formula = f'OR({ref}="{L.NA_TEXT}",{formula})'
+    span = config.text("check_span_between", low=lo, high=hi) if hi is not None else \
+        config.text("check_span_from", low=lo)
+    na = ind.na_allowed
     dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True, showInputMessage=True,
-                        errorTitle="数值不符合要求",
-                        error=f"请填写{lo}" + (f"至{hi}" if hi is not None else "及以上") + f"的数字({ind.unit})"
-                        + (f",无此职权的填“{L.NA_TEXT}”" if ind.na_allowed else ""),
-                        promptTitle=ind.name[:32], prompt=f"计量单位:{ind.unit}" +
-                        (f";无此职权填“{L.NA_TEXT}”,有职权无案件填 0" if ind.na_allowed else ""))
+                        errorTitle=config.text("workbook_error_title"),
+                        error=config.text("workbook_error", span=span, unit=ind.unit)
+                        + (config.text("workbook_error_na") if na else ""),
+                        promptTitle=ind.name[:32], prompt=config.text("workbook_prompt", unit=ind.unit)
+                        + (config.text("workbook_prompt_na") if na else ""))
     dv.add(ref)
     return dv
 
 
 def _data_sheet(wb: Workbook, config: CityConfig, title: str, year: int, sheet: str, rows: list[Indicator]) -> None:
     ws = wb.create_sheet(sheet)
-    ws["A1"] = f"{config.city}{year}年度法治政府建设统计表 — {sheet}"
+    ws["A1"] = config.text("workbook_sheet_title", city=config.city, year=year, sheet=sheet)
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = f"{L.UNIT_LABEL}@@NAME@@"
     for col, text in zip("ABCDEF", L.HEADERS):
@@ -60,7 +63,7 @@ def _data_sheet(wb: Workbook, config: CityConfig, title: str, year: int, sheet: 
         for col in (L.COL_VALUE, L.COL_NOTE):
             ws[f"{col}{r}"].protection = Protection(locked=False)
             ws[f"{col}{r}"].fill = INPUT_FILL
-        ws.add_data_validation(_validation(ind, f"D{r}"))
+        ws.add_data_validation(_validation(config, ind, f"D{r}"))
     for col, width in zip("ABCDEF", (10, 44, 9, 14, 14, 40)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{L.FIRST_ROW}"
@@ -75,12 +78,8 @@ def _build_base(config: CityConfig, kind: str, year: int) -> bytes:
     wb = Workbook()
     info = wb.active
     info.title = L.INSTRUCTIONS_SHEET
-    lines = [f"{config.city}{year}年度法治政府建设统计表 填报说明", f"{L.UNIT_LABEL}@@NAME@@", "",
-             "1. 只需填写黄色单元格:“本年数值”和“备注/上报说明”;其他单元格已锁定。",
-             "2. 有该项职权但本年度无案件的填 0;无该项职权的填“不涉及”(仅部分指标可选)。",
-             "3. 同一决定并处多种处罚的,按最重的一种计一次;各类之和应等于合计。",
-             "4. 与上年相比变化较大、或系统提示需核实的,请在备注栏写明原因(上报说明)。",
-             "5. 请勿增删工作表、修改指标代码;填好后直接作为附件回复下发邮件。"]
+    lines = [config.text("workbook_instructions_title", city=config.city, year=year), f"{L.UNIT_LABEL}@@NAME@@",
+             "", *config.text("workbook_instructions").splitlines()]
     for n, text in enumerate(lines, 1):
         info[f"A{n}"] = text
     info["A1"].font = Font(bold=True, size=14)
@@ -92,7 +91,8 @@ def _build_base(config: CityConfig, kind: str, year: int) -> bytes:
         if rows:
             _data_sheet(wb, config, sec.heading, year, sec.sheet, rows)
     nar = wb.create_sheet(L.NARRATIVE_SHEET)
-    for col, text in zip("ABCD", ("板块代码", "板块", "特色亮点(可写多条)", "存在问题")):
+    headers = ("板块代码", "板块", config.text("workbook_highlights_header"), config.text("workbook_problems_header"))
+    for col, text in zip("ABCD", headers):
         nar[f"{col}1"], nar[f"{col}1"].font = text, Font(bold=True)
     for n, sec in enumerate(config.report.sections, 2):
         nar[f"A{n}"], nar[f"B{n}"] = sec.code, sec.heading

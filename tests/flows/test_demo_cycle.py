@@ -49,8 +49,28 @@ def test_every_output_uses_full_width_punctuation_in_chinese_text(demo):
     for n, m in enumerate(outbox):
         body = m.get_body(preferencelist=("plain",))
         texts[f"mail {n}: {m['Subject']}"] = m["Subject"] + "\n" + (body.get_content() if body else "")
+        for part in m.iter_attachments():
+            if part.get_filename("").endswith(".xlsx"):
+                texts[f"workbook {part.get_filename()}"] = workbook_text(part.get_content())
+    outputs = result["folder"] / "outputs" / "2026"
+    for page in [*(outputs / "units").glob("*.md"), *(outputs / "disclosure").glob("*.html")]:
+        texts[page.name] = page.read_text(encoding="utf-8")
     found = {name: HALF_WIDTH.findall(text) for name, text in texts.items()}
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def workbook_text(data: bytes) -> str:
+    """Every word a clerk reads in a workbook: cells, and the prompt and error of each input."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(BytesIO(data))
+    words = [c for ws in wb.worksheets if ws.sheet_state == "visible" for row in ws.iter_rows(values_only=True)
+             for c in row if isinstance(c, str)]
+    words += [t for ws in wb.worksheets for dv in ws.data_validations.dataValidation
+              for t in (dv.prompt, dv.error, dv.promptTitle, dv.errorTitle) if t]
+    return "\n".join(words)
 
 
 def skeleton(sentence: str, names: list[str]) -> str:

@@ -16,3 +16,8 @@ def test_only_a_code_in_column_a_counts_and_its_row_gives_value_and_note(city):
     assert raw.cells == {code: Cell(12.0, "s", "D5"), third: Cell(None, "s", "D8")}
     assert raw.notes == {code: "说明"}
     assert raw.formula_errors == [Cell(None, "s", "D8")]
+
+
+def test_the_unit_name_reads_after_a_full_width_or_an_older_half_width_colon(city):
+    for label in ("填报单位：某单位", "填报单位:某单位"):
+        assert interpret({"s": {"A2": label}}, {}, b"k", city, "xlsx").unit_name == "某单位"
