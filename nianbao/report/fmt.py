@@ -27,10 +27,16 @@ def decimal(value: float, places: int = 2) -> str:
 
 
 def number(value: float, unit: str) -> str:
+    """A figure as the report prints it: amounts and rates to two decimals, other fractions to one;
+    from 10,000 up the whole part is grouped by thousands (35,043件, 21,555.9万元)."""
     if unit in ("%", "万元") or not float(value).is_integer():
-        return decimal(value, 2 if unit in ("%", "万元") else 1)
-    n = int(round(value))
-    return f"{n:,}" if abs(n) >= 10000 else str(n)
+        text = decimal(value, 2 if unit in ("%", "万元") else 1)
+    else:
+        text = str(int(round(value)))
+    if abs(value) < 10000:
+        return text
+    whole, dot, fraction = text.partition(".")
+    return f"{int(whole):,}" + dot + fraction
 
 
 def with_unit(value: float | None, unit: str) -> str:

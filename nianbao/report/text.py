@@ -46,16 +46,16 @@ def change_text(config: CityConfig, f: Figure, common: int = 0) -> str:
     return (w.change_up if f.change_pct > 0 else w.change_down).format(basis=basis, pct=percent(f.change_pct))
 
 
-def phrase(config: CityConfig, ind: Indicator, f: Figure, common: int = 0, *, wording: str | None = None,
-           tail: str = "") -> str | None:
-    """The indicator's phrase (``wording``, default its `phrase`) with its figure, then ``tail``; None
-    when it has no figure or no phrase."""
+def phrase(config: CityConfig, ind: Indicator, f: Figure, common: int = 0, *,
+           wording: str | None = None) -> str | None:
+    """The indicator's phrase (``wording``, default its `phrase`) with its figure; None when it has no
+    figure or no phrase."""
     wording = ind.phrase if wording is None else wording
     if f.value is None or wording == "":
         return None
     text = wording if wording is not None else "{name}{value}"
     return text.format(value=with_unit(f.value, f.unit), number=number(f.value, f.unit), name=f.name, unit=f.unit,
-                       change=change_text(config, f, common)) + tail
+                       change=change_text(config, f, common))
 
 
 PhraseOf = Callable[[Indicator, Figure], "str | None"]

@@ -32,6 +32,7 @@ _EPS = 1e-9
 class UnitSection(SectionText):
     not_applicable: str = ""  # the sentence naming the figures the unit answered 不涉及
     empty: bool = False  # the unit has no figure in this section at all
+    summary: str = ""  # its targets and its place among the units, in one sentence
 
 
 @dataclass
@@ -55,14 +56,33 @@ def medians(config: CityConfig, city: CityAggregate) -> dict[str, float]:
     return out
 
 
-def _tail(rules: UnitDrafts, f: Figure, median: float | None) -> str:
-    tail = rules.target_met.format(target=with_unit(f.target.value, f.unit)) if f.met else ""
-    if median is None or f.value is None:
-        return tail
-    if abs(f.value - median) <= max(_EPS, abs(median) * 0.005):  # within half a percent: level
-        return tail + rules.position.level
-    higher = f.value > median
-    return tail + (rules.position.above if higher else rules.position.below)
+def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, float]) -> str:
+    """The section's sentence on its targets (met floors, kept ceilings) and on where the unit stands
+    against the median of the units; "" when there is nothing to say."""
+    said = rules.summary
+
+    def clause(template: str, fs: list[Figure], targets: bool = False) -> str:
+        if not fs:
+            return ""
+        names = "、".join(f.name for f in fs)
+        aims = "、".join(with_unit(f.target.value, f.unit) for f in fs) if targets else ""
+        return template.format(names=names, targets=aims, each="分别" if len(fs) > 1 else "")
+
+    met = [f for f in figures if f.met and f.target.op != "<="]
+    kept = [f for f in figures if f.met and f.target.op == "<="]
+    place: dict[str, list[Figure]] = {"above": [], "below": [], "level": []}
+    for f in figures:
+        median = city_medians.get(f.code)
+        if median is None or f.value is None:
+            continue
+        if abs(f.value - median) <= max(_EPS, abs(median) * 0.005):  # within half a percent: level
+            place["level"].append(f)
+        else:
+            place["above" if f.value > median else "below"].append(f)
+    aims = [c for c in (clause(said.met, met, True), clause(said.kept, kept, True)) if c]
+    where = [c for c in (clause(getattr(said, k), v) for k, v in place.items()) if c]
+    parts = ["，".join(group) for group in (aims, where) if group]
+    return said.opener + "；".join(parts) + "。" if parts else ""
 
 
 def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
@@ -71,7 +91,7 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
 
     def said(ind: Indicator, f: Figure) -> str | None:
         wording = ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
-        return phrase(config, ind, f, wording=wording, tail=_tail(rules, f, city_medians.get(ind.code)))
+        return phrase(config, ind, f, wording=wording)
 
     codes = {s.code for s in config.report.sections}
     elsewhere = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
@@ -79,6 +99,9 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
     out = []
     for s in config.report.sections:
         sec = UnitSection(s.code, s.heading, section_sentences(config, agg, s.code, said))
+        spoken = [agg.figures[i.code] for i in config.section_indicators(s.code)
+                  if i.code in agg.figures and said(i, agg.figures[i.code]) is not None]
+        sec.summary = _summary(rules, spoken, city_medians)
         na = [i.name for i in config.section_indicators(s.code)
               if i.code in unit.na and (i.unit_phrase if i.unit_phrase is not None else i.phrase) != ""]
         if na:

@@ -18,7 +18,7 @@ from nianbao.report.aggregate import aggregate
 from nianbao.report.unit_draft import medians, render_unit_draft
 from nianbao.resources import Resources
 from nianbao.stages.draft import DOCX, unit_reports
-from nianbao.texts import fmt_time, render_mail
+from nianbao.texts import fmt_day, fmt_time, render_mail
 
 
 @dataclass
@@ -74,8 +74,9 @@ def make_unit_drafts(res: Resources, year: int | None = None) -> UnitDraftsRepor
 def _draft_one(res: Resources, city, unit, previous, city_medians) -> Path:
     cfg, now = res.config, res.clock.now()
     received = fmt_time(unit.received_at, cfg.timezone) if unit.received_at else ""
+    late_on = fmt_day(unit.received_at.in_timezone(cfg.timezone)) if unit.received_at and unit.status == "late" else ""
     doc = render_unit_draft(cfg, res.settings.templates_dir, unit, previous, city, generated_at=now,
-                            received=received if unit.status == "late" else "", city_medians=city_medians)
+                            received=late_on, city_medians=city_medians)  # prose names the day, not the minute
     folder = f"{city.year}/units"
     paths = {"docx": res.outputs.write(f"{folder}/{doc.title}（初稿）.docx", doc.docx),
              "md": res.outputs.write(f"{folder}/{doc.title}（初稿）.md", doc.markdown.encode("utf-8"))}

@@ -64,7 +64,10 @@ def test_a_rate_is_set_against_the_median_of_the_units(city, settings, current, 
     high = {**current[0].values, "E_ZFRY": 100.0, "E_CZRS": 99.0, "E_FZSH": max(others) + 5}
     now = [report(current[0].unit, high, sid=1)] + current[1:]
     md = _draft(city, settings.templates_dir, now, previous, code)
-    assert re.search(r"占执法人员的[\d.]+%，达到5%的目标要求，高于全市平均水平", md)
+    name = city.indicator("E_FZSHZB").name
+    summary = next(line for line in md.splitlines() if "占执法人员的" in line).rsplit("对照目标和全市情况，", 1)[1]
+    assert re.search(rf"{name}[^；]*达到[^；]*5%[^；]*的目标要求", summary), summary
+    assert re.search(rf"；[^。]*{name}[^。]*高于全市平均水平", summary), summary
     assert medians(city, aggregate(city, YEAR, now, previous))["E_FZSHZB"] < max(others) + 5
 
 
@@ -72,10 +75,10 @@ def test_its_missed_targets_and_late_report_are_its_problems(city, settings, cur
     first = current[0]
     weak = report(first.unit, {**first.values, "F1_01": 1.0}, status="late", sid=1)
     md = _draft(city, settings.templates_dir, [weak] + current[1:], previous, first.unit.code,
-                received="2027年2月14日 10:00")
+                received="2027年2月14日")
     problems = md.split("## 二、")[1].split("## 三、")[0]
     assert "党政主要负责人专题研究法治建设次数为1次，低于4次的目标要求" in problems
-    assert "于2027年2月14日 10:00报送，未在规定时限内完成报送" in problems
+    assert "于2027年2月14日报送，未在规定时限内完成报送" in problems
     assert "补齐指标短板" in md  # the plan that answers it
 
 
@@ -94,3 +97,17 @@ def test_the_docx_carries_the_same_text(city, settings, current, previous):
                             generated_at=pendulum.datetime(2027, 2, 20, tz="Asia/Shanghai"))
     text = "\n".join(p.text for p in Document(BytesIO(doc.docx)).paragraphs)
     assert current[0].unit.name in text and "二、存在的不足和原因" in text
+
+
+def test_targets_and_standing_are_summed_up_once_a_section_and_a_ceiling_is_kept_to(city, settings, current,
+                                                                                    previous):
+    unit = current[0]
+    md = _draft(city, settings.templates_dir, current, previous, unit.unit.code)
+    body = md.split("## 二、")[0]
+    for section in body.split("### ")[1:]:
+        assert section.count("目标要求") <= 1 and section.count("全市平均水平") <= 3, section
+    ceiling = city.indicator("F4_07")  # 败诉率: a target not to exceed
+    low = {**unit.values, "F4_05": 100.0, "F4_06": 1.0}
+    body = _draft(city, settings.templates_dir, [report(unit.unit, low, sid=1)] + current[1:], previous,
+                  unit.unit.code).split("## 二、")[0]
+    assert f"{ceiling.name}控制在8%以内" in body and f"{ceiling.name}达到" not in body
