@@ -59,14 +59,26 @@ class TreeMemory:
         except (OSError, ValueError, IndexError):
             return 0.0
 
+    @staticmethod
+    def _children(pid: int) -> list[int]:
+        """Children of every thread (the intake's sandbox is started by its archiving thread)."""
+        kids: list[int] = []
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            return kids
+        for tid in threads:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                    kids += [int(p) for p in fh.read().split()]
+            except OSError:
+                continue
+        return kids
+
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.wait(0.02):
-            try:
-                with open(f"/proc/{me}/task/{me}/children") as fh:
-                    kids = [int(p) for p in fh.read().split()]
-            except OSError:
-                kids = []
+            kids = self._children(me)
             self.peak = max(self.peak, self._rss_mb(me) + sum(self._rss_mb(k) for k in kids))
 
     def __enter__(self) -> TreeMemory:

@@ -6,16 +6,28 @@ import os
 import threading
 
 
+def _own_children(pid: int) -> list[int]:
+    """Children of every thread of ``pid``: a process started from a thread (the intake's sandbox is
+    started by its archiving thread) is listed under that thread only."""
+    kids: list[int] = []
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return kids
+    for tid in threads:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                kids += [int(k) for k in fh.read().split()]
+        except OSError:
+            continue
+    return kids
+
+
 def children(pid: int) -> list[int]:
     """Every live descendant of ``pid``."""
     out, todo = [], [pid]
     while todo:
-        p = todo.pop()
-        try:
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                kids = [int(k) for k in fh.read().split()]
-        except OSError:
-            kids = []
+        kids = _own_children(todo.pop())
         out += kids
         todo += kids
     return out
