@@ -8,10 +8,10 @@ from prefect import flow
 from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status
 from tasks.common import flow_resources, in_season, log, report_year, run_name
 from tasks.cycle import (
-    cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
+    close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
     remind_task, send_outbox_task, unit_drafts_task,
 )
-from tasks.decisions import wait_for_approval
+from tasks.decisions import approval_required, wait_for_approval
 
 
 @flow(name="open-cycle", flow_run_name=run_name("open"))
@@ -72,4 +72,6 @@ def draft_flow(year: int | None = None, today: str | None = None, deliver: bool 
     if deliver and result.new and wait_for_approval(res, result, approval):
         deliver_draft_task(res, result)
         send_outbox_task(res)
+        if res.config.report.close_on_approval and approval_required(res, approval):
+            close_cycle_task(res, y)  # the approved draft is the final one (report.yaml)
     return str(result.paths["docx"])

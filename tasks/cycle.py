@@ -8,6 +8,7 @@ from prefect.cache_policies import NO_CACHE
 from nianbao.mail.outbox import DeliveryReport
 from nianbao.output import STATUS_ZH
 from nianbao.resources import Resources
+from nianbao.stages.close import CloseResult, close_cycle
 from nianbao.stages.draft import DraftResult, deliver_draft, make_draft
 from nianbao.intake.report import IntakeReport
 from nianbao.intake.run import poll_inbox
@@ -67,6 +68,11 @@ def make_draft_task(res: Resources, year: int) -> DraftResult:
 @task(name="deliver-draft", cache_policy=NO_CACHE)
 def deliver_draft_task(res: Resources, result: DraftResult) -> bool:
     return deliver_draft(res, result)
+
+
+@task(name="close-cycle", cache_policy=NO_CACHE)
+def close_cycle_task(res: Resources, year: int) -> CloseResult:
+    return close_cycle(res, year)
 
 
 @task(name="cycle-status", cache_policy=NO_CACHE)

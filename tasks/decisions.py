@@ -45,11 +45,15 @@ def draft_summary(result: DraftResult) -> str:
     return "\n".join(lines)
 
 
+def approval_required(res: Resources, required: bool | None = None) -> bool:
+    return res.config.report.approval_required if required is None else required
+
+
 def wait_for_approval(res: Resources, result: DraftResult, required: bool | None = None) -> bool:
     """True when the draft may go to the leaders: approval not required (report.yaml), or given in the
     form within the time allowed."""
     cfg = res.config.report
-    if not (cfg.approval_required if required is None else required):
+    if not approval_required(res, required):
         return True
     try:
         answer = pause_flow_run(

@@ -15,7 +15,7 @@ from prefect.client.schemas.objects import StateType
 from prefect.flow_runs import resume_flow_run
 from sqlalchemy import select
 
-from nianbao.db.models import Draft, Submission
+from nianbao.db.models import Cycle, Draft, Submission
 from nianbao.db.session import unit_of_work
 from nianbao.intake.run import poll_inbox
 from nianbao.resources import make_resources
@@ -54,6 +54,13 @@ def paused_run(flow_name: str, seconds: float = 60):
     raise AssertionError(f"no paused {flow_name} run")
 
 
+def form_description(run) -> str:
+    """What the UI shows above the paused run's form."""
+    from prefect.input.actions import read_flow_run_input
+
+    return read_flow_run_input(run.state.state_details.run_input_keyset["description"], flow_run_id=run.id)
+
+
 @pytest.fixture
 def cycle(flow_env):
     res = make_resources(today="2027-01-06", cached=False)
@@ -70,7 +77,7 @@ def test_the_review_flow_asks_about_a_held_workbook_and_releases_it(cycle):
     assert held.status == "held"
     thread, out = in_thread(review_flow, year=2026, timeout_hours=0.05)
     run = paused_run("review")
-    assert "发件人：clerk@personal.example.com" in str(run.state.state_details) or run.state.is_paused()
+    assert "发件人：clerk@personal.example.com" in form_description(run)
     resume_flow_run(run.id, run_input={"decision": "release", "reason": "", "by": "张科长"})
     thread.join(90)
     assert out.get("value") == {"release": 1}, out
@@ -98,7 +105,37 @@ def test_the_draft_waits_for_approval_and_mails_the_leaders_only_after_it(cycle,
     assert len(drafts) == before + 1
     with unit_of_work(cycle.db) as s:
         row = s.scalars(select(Draft)).one()
+        closed = s.scalar(select(Cycle.closed_at).where(Cycle.year == 2026))
     assert (row.approved_by, row.comment, row.delivered) == ("李主任", "同意", True)
+    assert closed is None  # report.yaml: close_on_approval is off in the sample city
+
+
+def test_approving_the_final_draft_in_the_ui_closes_the_cycle_when_config_says_so(flow_env, tmp_path, monkeypatch):
+    import shutil
+
+    from flows.cycle import draft_flow
+    from nianbao.settings import REPO_ROOT
+
+    config = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "config", config)
+    report = config / "report.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("close_on_approval: false", "close_on_approval: true"),
+                      encoding="utf-8")
+    monkeypatch.setenv("NIANBAO_CONFIG", str(config))
+    res = make_resources(today="2027-01-06", cached=False)
+    assert res.config.report.close_on_approval
+    open_cycle(res, 2026)
+    unit = res.config.reporting_units[0]
+    mail_in(res, unit_mail(res, unit, 2026, filled(res, unit, 2026)))
+    poll_inbox(res)
+    thread, out = in_thread(draft_flow, year=2026, today="2027-02-20", approval=True)
+    run = paused_run("draft")
+    assert "第 1 稿" in form_description(run)
+    resume_flow_run(run.id, run_input={"approve": True, "by": "李主任", "comment": "定稿"})
+    thread.join(120)
+    assert out.get("value", "").endswith(".docx"), out
+    with unit_of_work(res.db) as s:
+        assert s.scalar(select(Cycle.closed_at).where(Cycle.year == 2026)) is not None
 
 
 def test_the_failure_automation_is_created_once_on_the_server(prefect_server):
