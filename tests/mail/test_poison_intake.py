@@ -4,6 +4,8 @@ answers every mail exactly once and leaves nothing behind, the second finds noth
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
+
 import pendulum
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +16,7 @@ from nianbao.db.session import unit_of_work
 from nianbao.intake.run import poll_inbox
 from nianbao.resources import make_resources
 from nianbao.stages.open_cycle import open_cycle
+from nianbao.stages.send import send_outbox
 from nianbao.workbook.fill import fill_workbook
 from nianbao.workbook.template import build_template
 from tests import hostile
@@ -84,3 +87,27 @@ def test_poison_mail_in_a_dovecot_mailbox_is_answered_once_and_never_stops_the_o
         deliver(dovecot["maildir"], raw, dovecot["owner"])
     _check(res, poll_inbox(res), mails, good_units)
     assert poll_inbox(res).messages == []
+
+
+def test_a_mail_too_large_to_read_is_answered_and_listed_in_the_administrators_digest(settings, db_url):
+    import os
+
+    from nianbao.stages.remind import remind
+
+    mail = settings.mail.model_copy(update={"inbound": settings.mail.inbound.model_copy(update={"max_mail_mb": 1})})
+    res = resources(settings.with_(mail=mail), db_url, AT)
+    open_cycle(res, YEAR)
+    unit = res.config.reporting_units[0]
+    raw = hostile.add_attachment(unit_mail(res, unit, YEAR, filled(res, unit, YEAR)), "扫描件.pdf",
+                                 os.urandom(2 * 1024 * 1024))
+    mail_in(res, raw)
+    (report,) = poll_inbox(res).messages
+    assert report.failure == "too_large"
+    assert any(m.kind == "digest" for m in remind(res, YEAR).mails)
+    send_outbox(res)
+    sent = [message_from_bytes(p.read_bytes(), policy=policy.default)
+            for p in (res.settings.data_dir / "mail" / "outbox").glob("*.eml")]
+    (answer,) = [m for m in sent if "邮件过大" in m["Subject"]]
+    assert answer["To"] == unit.contacts[0] or unit.contacts[0] in answer["To"]
+    (digest,) = [m for m in sent if "【日报】" in m["Subject"]]
+    assert f"{unit.contacts[0]}" in digest.get_content() and "邮件过大，未读取" in digest.get_content()
