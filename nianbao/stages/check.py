@@ -15,7 +15,7 @@ from jinja2 import nodes
 
 from nianbao.cityconfig import CityConfig, load_city_config
 from nianbao.errors import ConfigError, ConfigProblem
-from nianbao.settings import Settings
+from nianbao.settings import REPO_ROOT, Settings
 
 MAIL_TEMPLATES = ("invitation", "reminder", "overdue", "digest", "reply", "draft", "sent_back", "alert", "unit_draft")
 CODE_FUNCTIONS = {"f", "fig", "change", "figure"}  # template functions whose first argument is an indicator code
@@ -30,7 +30,24 @@ def check_setup(settings: Settings) -> list[ConfigProblem]:
         config = load_city_config(settings.config_dir)
     except ConfigError as exc:
         return list(exc.problems) + more
-    return check_templates(config, settings.templates_dir) + more
+    return check_templates(config, settings.templates_dir) + schedule_problems(config) + more
+
+
+def schedule_problems(config: CityConfig, path: Path = REPO_ROOT / "prefect.yaml") -> list[ConfigProblem]:
+    """prefect.yaml's schedules run in the city's time zone: `prefect deploy` cannot read city.yaml, so
+    each schedule names its zone, and it must be the one city.yaml gives."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return []  # no prefect.yaml beside this config (a library use): nothing to agree with
+    problems = []
+    for i, dep in enumerate(data.get("deployments") or []):
+        for j, sched in enumerate((dep or {}).get("schedules") or []):
+            tz = (sched or {}).get("timezone")
+            if tz != config.timezone:
+                problems.append(ConfigProblem("prefect.yaml", f"deployments[{i}].schedules[{j}].timezone",
+                                              f"应为 city.yaml 的时区 {config.timezone}，实为 {tz or '未填写'}"))
+    return problems
 
 
 def _env(templates_dir: Path) -> jinja2.Environment:

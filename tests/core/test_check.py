@@ -1,0 +1,64 @@
+"""`nianbao check` over config/ and templates/: the shipped files pass; a template that cannot parse,
+names an indicator that does not exist or uses a variable the program never gives is found before any
+run; prefect.yaml's schedules must be in city.yaml's time zone."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from nianbao.settings import REPO_ROOT
+from nianbao.stages.check import check_setup
+
+
+@pytest.fixture
+def copies(settings, tmp_path):
+    config, templates = tmp_path / "config", tmp_path / "templates"
+    shutil.copytree(REPO_ROOT / "config", config)
+    shutil.copytree(REPO_ROOT / "templates", templates)
+    return settings.with_(config_dir=config, templates_dir=templates), config, templates
+
+
+def _where(problems) -> list[tuple[str, str]]:
+    return [(p.file, p.key) for p in problems]
+
+
+def test_the_shipped_config_and_templates_pass(settings):
+    assert check_setup(settings) == []
+
+
+def test_a_template_that_cannot_parse_is_named_with_its_line(copies):
+    settings, _, templates = copies
+    mail = templates / "mail" / "reminder.txt.j2"
+    mail.write_text(mail.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    (problem,) = check_setup(settings)
+    assert problem.file == "templates/mail/reminder.txt.j2" and problem.key.startswith("第 ")
+    assert "模板语法错误" in problem.reason
+
+
+def test_a_template_naming_an_unknown_indicator_is_found(copies):
+    settings, _, templates = copies
+    report = templates / "report.md.j2"
+    report.write_text(report.read_text(encoding="utf-8") + '\n{{ fig("F9_99") }}\n', encoding="utf-8")
+    problems = check_setup(settings)
+    assert any(p.file == "templates/report.md.j2" and "F9_99" in p.reason for p in problems), problems
+
+
+def test_a_misspelt_variable_fails_the_sample_render(copies):
+    settings, _, templates = copies
+    digest = templates / "mail" / "digest.txt.j2"
+    digest.write_text(digest.read_text(encoding="utf-8").replace("{{ today }}", "{{ todday }}", 1), encoding="utf-8")
+    (problem,) = check_setup(settings)
+    assert problem.file == "templates/mail/digest.txt.j2" and "todday" in problem.reason
+
+
+def test_schedules_in_another_zone_than_the_citys_are_named(copies):
+    settings, config, _ = copies
+    city = config / "city.yaml"
+    city.write_text(city.read_text(encoding="utf-8").replace("timezone: Asia/Shanghai", "timezone: Asia/Urumqi"),
+                    encoding="utf-8")
+    problems = check_setup(settings)
+    assert problems and all(p.file == "prefect.yaml" for p in problems)
+    assert ("prefect.yaml", "deployments[0].schedules[0].timezone") in _where(problems)
+    assert "Asia/Urumqi" in problems[0].reason and "Asia/Shanghai" in problems[0].reason
