@@ -12,6 +12,7 @@ they hold across machines."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import io
 import json
 import os
@@ -33,6 +34,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # Before anything imports Prefect: its logging and telemetry are configured at import.
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+if not os.environ.get("PREFECT_API_URL"):  # the embedded server in a home of its own, whatever ~/.prefect holds
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="nianbao-bench-prefect-")
+    atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], True)
 sys.path.insert(0, str(ROOT))
 
 KINDS = ["district", "county_city", "county", "zone", "department"]
