@@ -120,6 +120,50 @@ def test_an_older_version_received_after_the_correction_is_held_not_made_current
     assert current_value(box, unit.code, "F1_01") == 10
 
 
+def test_an_earlier_received_version_read_after_the_correction_never_replaces_it(box, arrive):
+    """Mail read out of order (another worker, a folder moved back): what the bureau received first
+    stays older, whatever order the intake reads it in."""
+    unit = box.config.reporting_units[0]
+    arrive(authenticated(unit_mail(box, unit, filled(box, unit, 2026, F1_01=10), 2)),
+           pendulum.datetime(2027, 1, 20, 10, tz=TZ))
+    poll_inbox(box)
+    arrive(authenticated(unit_mail(box, unit, filled(box, unit, 2026, F1_01=7), 1)),
+           pendulum.datetime(2027, 1, 15, 10, tz=TZ))
+    (late_read,) = poll_inbox(box).messages
+    assert late_read.attachments[0].status != "accepted"
+    assert current_value(box, unit.code, "F1_01") == 10
+
+
+def test_a_mail_without_message_id_relayed_again_is_a_duplicate(box, arrive):
+    unit = box.config.reporting_units[0]
+    raw = authenticated(unit_mail(box, unit, filled(box, unit, 2026), 1))
+    raw = re.sub(rb"^Message-ID:[^\r\n]*\r?\n", b"", raw, count=1, flags=re.M | re.I)
+    assert b"Message-ID" not in raw.split(b"\r\n\r\n", 1)[0]
+    arrive(raw, pendulum.datetime(2027, 1, 15, 10, tz=TZ))
+    poll_inbox(box)
+    relayed = b"Received: from relay.example.cn by mx.example.cn; Mon, 25 Jan 2027 09:00:00 +0800\r\n" + raw
+    arrive(relayed, pendulum.datetime(2027, 1, 25, 9, tz=TZ))
+    (again,) = poll_inbox(box).messages
+    assert again.status == "duplicate" and len(replies(box)) == 1
+
+
+def test_a_workbook_without_its_identity_sheet_is_held_never_accepted(box, arrive):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    unit = box.config.reporting_units[0]
+    wb = load_workbook(BytesIO(filled(box, unit, 2026)))
+    wb.remove(wb["_identity"])  # what "save as" into a new workbook, or a copy of the sheets, leaves
+    out = BytesIO()
+    wb.save(out)
+    arrive(authenticated(unit_mail(box, unit, out.getvalue(), 1)), pendulum.datetime(2027, 1, 15, 10, tz=TZ))
+    (msg,) = poll_inbox(box).messages
+    (book,) = msg.attachments
+    assert book.status == "held" and "身份信息" in book.reasons[0]
+    assert current_value(box, unit.code, "F1_01") is None
+
+
 def test_timeliness_is_the_bureaus_receipt_time_not_the_senders_date(box, arrive):
     unit = box.config.reporting_units[0]
     raw = authenticated(unit_mail(box, unit, filled(box, unit, 2026), 1, date=pendulum.datetime(2027, 1, 5, 9, tz=TZ)))
