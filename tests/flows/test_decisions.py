@@ -154,6 +154,22 @@ def test_the_failure_automation_is_created_once_on_the_server(prefect_server):
     assert "prefect.tag.nianbao" in str(related)
 
 
+def test_the_alert_flow_mails_the_administrators_once_per_failed_run(flow_env):
+    from email import message_from_bytes, policy
+
+    from flows.alerts import alert_flow
+
+    args = dict(failed_run_id="0d1e2f", failed_run_name="brave-otter", flow_name="intake", state="Crashed",
+                message="Worker exited")
+    assert alert_flow(**args) is True
+    assert alert_flow(**args) is False  # the automation fired twice for one run: one mail
+    (sent,) = [message_from_bytes(p.read_bytes(), policy=policy.default)
+               for p in (flow_env / "mail" / "outbox").glob("*.eml")]
+    res = make_resources(cached=False)
+    assert {a.addr_spec for a in sent["To"].addresses} == set(res.config.admin_emails)
+    assert "“intake”运行失败" in sent["Subject"] and "异常中止" in sent.get_content()
+
+
 def test_the_intake_artifact_is_in_chinese_with_the_unit_first_and_every_mail(cycle):
     from prefect.artifacts import Artifact
 
