@@ -184,7 +184,7 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
     report = DeliveryReport()
     after = 0  # rows are taken in id order; one that failed in this run waits for the next run
     claimed: list[OutboxMessage] = []
-    started = time.monotonic()
+    started, reconnects = time.monotonic(), 1
     with transport.session() as session:
         while limit is None or report.sent + report.failed < limit:
             if time.monotonic() - started > budget_s:
@@ -210,6 +210,9 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
             except ServerDown as exc:
                 _requeue(factory, row, now, exc)
                 report.failed += 1
+                if exc.dropped and reconnects:  # one new connection a run; a server that keeps
+                    reconnects -= 1  # dropping us, or a silent one, waits for the next run
+                    continue
                 report.stopped = str(exc)
                 break
             except MailError as exc:

@@ -2,7 +2,9 @@
 
 A delivery run opens one session (`Transport.session()`) and sends every due message through it: one
 SMTP connection for the run, replaced when the server dropped it while idle. A server that does not
-answer in time raises `ServerDown`, so the run stops after one timeout instead of one per message."""
+answer in time raises `ServerDown`, so the run stops after one timeout instead of one per message; one
+that drops the connection mid-message raises it with ``dropped`` set (the run may try one new
+connection)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,11 @@ from nianbao.settings import Settings
 
 
 class ServerDown(MailError):
-    """The mail server cannot be reached or did not answer in time: nothing more is tried this run."""
+    """The mail server cannot be reached, did not answer in time or dropped the connection."""
+
+    def __init__(self, message: str, *, dropped: bool = False):
+        super().__init__(message)
+        self.dropped = dropped  # the connection broke (not a silence): a new one may well work
 
 
 class Session(Protocol):
@@ -94,6 +100,11 @@ class SmtpTransport:
             s.send(data, from_addr, to)
 
 
+def _timed_out(exc: BaseException) -> bool:
+    """smtplib reports a read that timed out as SMTPServerDisconnected raised while handling it."""
+    return isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+
+
 class SmtpSession:
     IDLE_CHECK_S = 5.0  # a connection unused this long is asked NOOP before the next message
 
@@ -137,12 +148,12 @@ class SmtpSession:
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code == 421:  # the server is shutting the session down
                 self.close(polite=False)
-                raise ServerDown(f"{where}: {exc}") from exc
+                raise ServerDown(f"{where}: {exc}", dropped=True) from exc
             self._reset()  # this message refused: the session goes on with the next one
             raise MailError(f"{where}: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:  # timed out, disconnected mid-message
             self.close(polite=False)
-            raise ServerDown(f"{where}: {exc}") from exc
+            raise ServerDown(f"{where}: {exc}", dropped=not _timed_out(exc)) from exc
 
     def _alive(self) -> bool:
         try:

@@ -182,3 +182,34 @@ def test_rows_claimed_but_not_tried_when_a_run_stops_are_due_again_at_once(res, 
     handler = Counting()
     up = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
     assert deliver_pending(res.db, res.store, up, res.clock).sent == 4  # the one tried waits for its backoff
+
+
+class Drops(Counting):
+    """Drops the connection in the middle of a message: the first one only, or every one."""
+
+    def __init__(self, every: bool = False):
+        super().__init__()
+        self.every, self.dropped = every, 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.every or not self.dropped:
+            self.dropped += 1
+            server.transport.close()
+            return "451 never heard"
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_connection_dropped_mid_message_is_replaced_once_and_the_run_goes_on(res, smtp_with):
+    handler = Drops()
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert report.sent == 4 and report.failed == 1 and not report.stopped  # the dropped one waits for its backoff
+    assert len(handler.received) == 4 and len(handler.sessions) == 1  # one new connection took the rest
+
+
+def test_a_server_that_keeps_dropping_the_connection_stops_the_run_after_one_new_connection(res, smtp_with):
+    handler = Drops(every=True)
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert report.sent == 0 and report.failed == 2 and report.stopped and report.pending == 5
+    assert handler.dropped == 2
