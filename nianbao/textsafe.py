@@ -15,7 +15,9 @@ def one_line(text: object, limit: int = 500) -> str:
     return _BREAKS.sub(" ", str(text or "")).strip()[:limit]
 
 
-def multi_line(text: object, limit: int = 4000) -> str:
-    """A narrative or a note: line breaks kept (\\r\\n as \\n), other control characters dropped."""
+def multi_line_checked(text: object, limit: int = 4000) -> tuple[str, bool]:
+    """A narrative or a note: line breaks kept (\\r\\n as \\n), other control characters dropped; and
+    whether that changed what the writer meant (characters dropped or the text cut), so they are told."""
     s = str(text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", s).strip()[:limit]
+    kept = _CONTROL.sub("", s).strip()
+    return kept[:limit], _CONTROL.search(s) is not None or len(kept) > limit

@@ -18,6 +18,7 @@ from nianbao.mail.auth import Trust, Verdict, received_by, verdict
 from nianbao.mail.headers import normalize_8bit_headers
 from nianbao.mail.inbox_types import HEAD_BYTES
 from nianbao.mail.message import ParsedMail, dedup_key, parse_headers, parse_mail
+from nianbao.workbook import layout as L
 from nianbao.workbook.checks import CheckResult, check_values
 from nianbao.workbook.errors_zh import describe
 from nianbao.workbook.reader import RawWorkbook, read_workbook
@@ -90,6 +91,8 @@ def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, sourc
              for a in parsed.attachments]
     notes = [config.text(key, **names) for key, names in parsed.problems]
     notes += [config.text("note_ignored", name=n) for n in parsed.ignored]
+    notes += [config.text("note_text_altered", name=b.filename, count=b.raw.altered, note_limit=L.MAX_NOTE,
+                          narrative_limit=L.MAX_NARRATIVE) for b in books if b.raw is not None and b.raw.altered]
     hashes = [b.sha256 for b in books]
     parsed.attachments = []  # the bytes are archived with the mail: the result carries cells only
     mail = PreparedMail(source_key, sha256, dedup_key(parsed, hashes, data), parsed, books, notes)

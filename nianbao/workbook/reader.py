@@ -12,7 +12,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig
-from nianbao.textsafe import multi_line, one_line
+from nianbao.textsafe import multi_line_checked, one_line
 from nianbao.workbook import layout as L
 from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted, NotAWorkbook, ReaderFailed, TooLarge
 from nianbao.workbook.xlsx_cells import read_xlsx_cells
@@ -51,6 +51,7 @@ class RawWorkbook:
     notes: dict[str, str] = field(default_factory=dict)
     narratives: list[tuple[str, str, str]] = field(default_factory=list)
     formula_errors: list[Cell] = field(default_factory=list)  # input cells holding a formula, no value
+    altered: int = 0  # notes and narratives whose control characters were dropped or that were cut short
 
 
 def sniff(data: bytes, filename: str = "") -> tuple[str, zipfile.ZipFile | None]:
@@ -127,7 +128,8 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
                 wb.formula_errors.append(Cell(None, sheet, vref))
             note = cells.get(nref)
             if note is not None:
-                note = multi_line(note, L.MAX_NOTE)
+                note, altered = multi_line_checked(note, L.MAX_NOTE)
+                wb.altered += altered
                 if note:
                     wb.notes[code] = note
     wb.unit_name = unit_name
@@ -142,7 +144,8 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
         if sec not in sections:
             continue
         for col, kind in (("C", "highlight"), ("D", "problem")):
-            text = multi_line(nar.get(f"{col}{row}"), L.MAX_NARRATIVE)
+            text, altered = multi_line_checked(nar.get(f"{col}{row}"), L.MAX_NARRATIVE)
+            wb.altered += altered
             if text:
                 wb.narratives.append((sec, kind, text))
     return wb

@@ -111,3 +111,20 @@ def test_a_mail_too_large_to_read_is_answered_and_listed_in_the_administrators_d
     assert answer["To"] == unit.contacts[0] or unit.contacts[0] in answer["To"]
     (digest,) = [m for m in sent if "【日报】" in m["Subject"]]
     assert f"{unit.contacts[0]}" in digest.get_content() and "邮件过大，未读取" in digest.get_content()
+
+
+def test_control_characters_and_overlong_text_are_dropped_and_the_clerk_is_told(maildir_res):
+    from nianbao.workbook import layout as L
+
+    res = maildir_res
+    unit = res.config.reporting_units[0]
+    book = filled(res, unit, YEAR, narratives=[("F1", "highlight", "亮点_x0007_内容"),
+                                               ("F2", "problem", "问" * (L.MAX_NARRATIVE + 10))])
+    mail_in(res, unit_mail(res, unit, YEAR, book))
+    (msg,) = poll_inbox(res).messages
+    assert msg.attachments[0].status == "accepted"
+    (note,) = [n for n in msg.notes if "控制字符" in n]
+    assert "2 处" in note
+    with unit_of_work(res.db) as s:
+        (reply,) = s.scalars(select(OutboxMessage.body).where(OutboxMessage.key.like("reply/%"))).all()
+    assert note in reply
