@@ -39,9 +39,10 @@ def draft_summary(result: DraftResult) -> str:
     missed = [f for f in agg.figures.values() if f.met is False]
     lines = [f"## {result.doc.title}（第 {result.draft_id} 稿）", "",
              f"- 应报 {agg.expected} 家，已报 {agg.reported} 家，按时 {agg.on_time} 家",
-             f"- 未达标指标 {len(missed)} 项" + (f"：{'、'.join(f.name for f in missed)}" if missed else ""), "",
-             "文件（在运行本流程的机器上）：", ""]
-    lines += [f"- `{path}`" for path in result.paths.values()]
+             f"- 未达标指标 {len(missed)} 项" + (f"：{'、'.join(f.name for f in missed)}" if missed else ""), ""]
+    if result.shared:
+        lines += ["文件（共享存储）：", "", *(f"- `{where}`" for where in result.shared.values()), ""]
+    lines += ["文件（在运行本流程的机器上）：", "", *(f"- `{path}`" for path in result.paths.values())]
     return "\n".join(lines)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -35,6 +35,7 @@ class DraftResult:
     doc: DraftDoc
     agg: CityAggregate
     new: bool  # False when the figures and text are unchanged since the last draft
+    shared: dict[str, str] = field(default_factory=dict)  # where other desks open them (a shared store)
 
 
 def unit_reports(res: Resources, year: int) -> tuple[list[UnitReport], list[UnitReport]]:
@@ -93,18 +94,20 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
             paths[k].write_bytes(data)
     else:  # the shared outputs (and this machine's copy)
         paths = {k: res.outputs.write(f"{year}/draft/{name}", data) for k, (name, data) in files.items()}
+    shared = {k: res.outputs.location(f"{year}/draft/{name}") for k, (name, _) in files.items()} \
+        if out_dir is None and res.outputs.remote else {}
     sha, _ = res.store.put(doc.markdown.encode("utf-8"), ".md")
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, year)
         last = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id).order_by(Draft.id.desc()))
         if last is not None and last.sha256 == sha:
             last.paths = {k: str(v) for k, v in paths.items()}
-            return DraftResult(year, last.id, paths, doc, agg, new=False)
+            return DraftResult(year, last.id, paths, doc, agg, new=False, shared=shared)
         row = Draft(cycle_id=cycle.id, created_at=now, sha256=sha, figures=doc.figures,
                     paths={k: str(v) for k, v in paths.items()})
         s.add(row)
         s.flush()
-        return DraftResult(year, row.id, paths, doc, agg, new=True)
+        return DraftResult(year, row.id, paths, doc, agg, new=True, shared=shared)
 
 
 def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: dict) -> tuple[str, str]:

@@ -37,7 +37,9 @@ def s3(monkeypatch):
         monkeypatch.setenv(k, v)
     # fsspec reads FSSPEC_* when it is imported: this process, unlike the workers, needs telling.
     monkeypatch.setitem(fsspec.config.conf, "s3", {"endpoint_url": env["FSSPEC_S3_ENDPOINT_URL"]})
-    fsspec.filesystem("s3", skip_instance_cache=True).mkdir(BUCKET)
+    fs = fsspec.filesystem("s3", skip_instance_cache=True)
+    if not fs.exists(BUCKET):  # moto keeps its buckets for the whole process, across servers
+        fs.mkdir(BUCKET)
     yield env
     server.stop()
 
@@ -76,3 +78,15 @@ def test_a_workbook_held_on_one_machine_is_released_from_another(tmp_path, pg_ur
     shared = fsspec.filesystem("s3", skip_instance_cache=True).ls(f"{BUCKET}/city/outputs/2026/draft")
     assert any(p.endswith(".docx") for p in shared)
     assert any(p.endswith(".eml") for p in fsspec.filesystem("s3", skip_instance_cache=True).find(f"{BUCKET}/city/archive"))
+
+
+def test_the_draft_shown_for_approval_names_where_other_desks_find_it(tmp_path, pg_url, s3):
+    from nianbao.stages.draft import make_draft
+    from tasks.decisions import draft_summary
+
+    env = worker(tmp_path, "machine-a", pg_url, s3)
+    res = make_resources(load_settings(env), clock=FixedClock(pendulum.datetime(2027, 2, 20, 9, tz="Asia/Shanghai")),
+                         cached=False)
+    open_cycle(res, 2026)
+    summary = draft_summary(make_draft(res, 2026))
+    assert f"s3://{BUCKET}/city/outputs/2026/draft/" in summary and "共享存储" in summary
