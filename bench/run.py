@@ -20,7 +20,6 @@ import resource
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,60 +37,13 @@ if not os.environ.get("PREFECT_API_URL"):  # the embedded server in a home of it
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="nianbao-bench-prefect-")
     atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], True)
 sys.path.insert(0, str(ROOT))
+from tests.procs import TreePeak  # noqa: E402 - the same sampler the memory tests use
 
 KINDS = ["district", "county_city", "county", "zone", "department"]
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-class TreeMemory:
-    """Peak resident memory of this process plus its live children (the intake's worker processes),
-    sampled from /proc every 20 ms while a stage runs."""
-
-    def __init__(self) -> None:
-        self.peak = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    @staticmethod
-    def _rss_mb(pid: int) -> float:
-        try:
-            with open(f"/proc/{pid}/statm") as fh:
-                return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-        except (OSError, ValueError, IndexError):
-            return 0.0
-
-    @staticmethod
-    def _children(pid: int) -> list[int]:
-        """Children of every thread (the intake's sandbox is started by its archiving thread)."""
-        kids: list[int] = []
-        try:
-            threads = os.listdir(f"/proc/{pid}/task")
-        except OSError:
-            return kids
-        for tid in threads:
-            try:
-                with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                    kids += [int(p) for p in fh.read().split()]
-            except OSError:
-                continue
-        return kids
-
-    def _run(self) -> None:
-        me = os.getpid()
-        while not self._stop.wait(0.02):
-            kids = self._children(me)
-            self.peak = max(self.peak, self._rss_mb(me) + sum(self._rss_mb(k) for k in kids))
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def timed(fn: Callable, *args, **kw) -> tuple[float, object]:
@@ -298,7 +250,7 @@ def run_size(n: int, workdir: Path, year: int = 2026, database_url: str | None =
     # Best of three: the machine's speed drifts, and a slow moment must not flatter the intake's ratio.
     out["bare_calamine_s"] = min(timed(bare_calamine, files)[0] for _ in range(3))
     out["bare_openpyxl_s"], _ = timed(bare_openpyxl, files)
-    with TreeMemory() as tree:
+    with TreePeak(os.getpid()) as tree:  # this process and the sandbox's workers
         out["intake_s"], report = timed(poll_inbox, res)
     out["accepted"] = report.count("accepted")
     if database_url:
