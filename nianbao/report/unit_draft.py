@@ -56,6 +56,11 @@ def medians(config: CityConfig, city: CityAggregate) -> dict[str, float]:
     return out
 
 
+def _wording(ind: Indicator) -> str | None:
+    """How a unit's draft says the indicator (``unit_phrase``, else the city's ``phrase``; "" = never)."""
+    return ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
+
+
 def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, float]) -> str:
     """The section's sentence on its targets (met floors, kept ceilings) and on where the unit stands
     against the median of the units; "" when there is nothing to say."""
@@ -90,8 +95,7 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
     rules = config.report.unit_drafts
 
     def said(ind: Indicator, f: Figure) -> str | None:
-        wording = ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
-        return phrase(config, ind, f, wording=wording)
+        return phrase(config, ind, f, wording=_wording(ind))
 
     codes = {s.code for s in config.report.sections}
     elsewhere = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
@@ -100,10 +104,10 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
     for s in config.report.sections:
         sec = UnitSection(s.code, s.heading, section_sentences(config, agg, s.code, said))
         spoken = [agg.figures[i.code] for i in config.section_indicators(s.code)
-                  if i.code in agg.figures and said(i, agg.figures[i.code]) is not None]
+                  if i.code in agg.figures and agg.figures[i.code].value is not None and _wording(i) != ""]
         sec.summary = _summary(rules, spoken, city_medians)
         na = [i.name for i in config.section_indicators(s.code)
-              if i.code in unit.na and (i.unit_phrase if i.unit_phrase is not None else i.phrase) != ""]
+              if i.code in unit.na and _wording(i) != ""]
         if na:
             sec.not_applicable = rules.not_applicable.format(names="、".join(dict.fromkeys(na)))
         sec.empty = not sec.sentences and not na
