@@ -265,3 +265,20 @@ def test_a_confirmed_warning_is_answered_as_confirmed(box, arrive):
     assert msg.attachments[0].status == "accepted"
     body = replies(box)[-1].body
     assert "已确认的提示" in body and "机构改革后正在招录" in body and "请在备注栏填写上报说明" not in body
+
+
+def test_an_ingested_eml_is_dated_by_the_received_line_of_the_bureaus_mx(settings, db_url):
+    from nianbao.intake.run import ingest_mail
+
+    mail = {"inbound": {"received_by": MX}, "outbound": {"backend": "folder", "path": "mail/outbox"}}
+    res = make_resources(settings.with_(mail=mail, database_url=db_url), clock=FixedClock(OPENED.add(days=40)),
+                         cached=False)
+    open_cycle(res, 2026)
+    unit = res.config.reporting_units[0]
+    raw = unit_mail(res, unit, filled(res, unit, 2026), 1, date=pendulum.datetime(2027, 1, 2, 9, tz=TZ))
+    raw = (f"Received: from relay.example.cn by {MX.upper()}; Fri, 15 Jan 2027 10:00:00 +0800\r\n"
+           "Received: from pc by relay.example.cn; Fri, 15 Jan 2027 09:59:00 +0800\r\n"
+           f"Received: from forger by {MX}; Sat, 2 Jan 2027 08:00:00 +0800\r\n").encode() + raw
+    report = ingest_mail(res, raw)
+    assert report.received_at == pendulum.datetime(2027, 1, 15, 10, tz=TZ)  # the topmost line the MX wrote
+    assert report.date_header.in_timezone(TZ).date() == pendulum.date(2027, 1, 2)  # kept beside it, never used
