@@ -7,7 +7,7 @@ import re
 
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import AllowInfNan, BaseModel, BeforeValidator, ConfigDict, Strict, StrictBool, StrictInt, StrictStr
 
 Code = str  # indicator, unit, section and deadline codes: letters, digits and _
 CODE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -16,7 +16,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 # Scalars are strict (a quoted "0" is not a number, "two" not an integer, 1 not true); lists may be
 # written as YAML lists for tuple fields.
-Int, Num, Text, Flag = StrictInt, StrictFloat, StrictStr, StrictBool
+Int, Text, Flag = StrictInt, StrictStr, StrictBool
+Num = Annotated[float, Strict(), AllowInfNan(False)]  # .nan or .inf as a target or bound would compare silently wrong
 
 
 def _day(value: object) -> object:

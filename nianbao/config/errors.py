@@ -102,9 +102,16 @@ def _reason(err: dict, allowed: list[str]) -> str:
         return "不能为空" if kind == "string_too_short" else f"至多 {ctx.get('max_length')} 个字符，实为 {shown}"
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
         return f"应为日期（YYYY-MM-DD），实为 {shown}"
+    if kind == "finite_number":
+        return f"应为有限的数字，实为 {shown}"
+    if kind == "string_pattern_mismatch":
+        return f"格式不对（应符合 {ctx.get('pattern', '')}），实为 {shown}"
+    if kind == "enum":
+        return f"应为 {ctx.get('expected', '')} 之一，实为 {shown}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
-    return f"{err['msg']}（实为 {shown}）"
+    # A check this module has no wording for yet: said in Chinese, pydantic's own words kept for the expert.
+    return f"值不符合要求（{err['msg']}），实为 {shown}"
 
 
 def translate(file: str, exc: ValidationError, model: type) -> list[ConfigProblem]:

@@ -95,6 +95,7 @@ BROKEN = [  # (file, change, expected "file: key: reason" fragment)
     ("mail", lambda d: d["inbound"].update(max_mail_mb=-1), "mail.yaml: inbound.max_mail_mb: 应大于 0"),
     ("messages", lambda d: d.update(check_bounds="填写的 {value} {foo}"), "messages.yaml: check_bounds: 不认识 {foo}"),
     ("messages", lambda d: d.pop("where_cell"), "messages.yaml: where_cell: 缺少此项"),
+    ("indicators", lambda d: d["indicators"][0].update(bounds=[0, float("nan")]), "indicators.yaml: indicators[0].bounds[1]: 应为有限的数字"),
 ]
 
 
