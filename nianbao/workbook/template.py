@@ -33,8 +33,8 @@ def _validation(config: CityConfig, ind: Indicator, ref: str) -> DataValidation:
     formula = f"AND(ISNUMBER({ref}),{bound})"
     if ind.na_allowed:
         formula = f'OR({ref}="{L.NA_TEXT}",{formula})'
-    span = config.text("check_span_between", low=lo, high=hi) if hi is not None else \
-        config.text("check_span_from", low=lo)
+    span = config.text("check_span_between", low=_number(lo), high=_number(hi)) if hi is not None else \
+        config.text("check_span_from", low=_number(lo))
     na = ind.na_allowed
     dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True, showInputMessage=True,
                         errorTitle=config.text("workbook_error_title"),

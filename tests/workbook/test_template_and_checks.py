@@ -127,3 +127,9 @@ def test_a_formula_without_a_cached_value_is_a_clear_error(city, district):
     result = check_workbook(city, district, read_workbook(buf.getvalue(), "x.xlsx", KEY, city), {})
     (err,) = [e for e in result.errors if e.code == "formula"]
     assert err.cell == "D4" and "公式" in err.message
+
+
+def test_an_inputs_prompt_and_error_read_as_a_clerk_writes_numbers(city, district):
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(city, district, 2026, {}, b"k")))
+    texts = [(dv.prompt, dv.error) for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert texts and all("计量单位：" in prompt and ".0" not in error for prompt, error in texts), texts[:3]
