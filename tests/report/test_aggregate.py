@@ -67,3 +67,16 @@ def test_a_missed_target_is_a_problem_with_its_figure_and_target(city):
 
 def test_chinese_ordinals():
     assert [ordinal(n) for n in (1, 4, 10, 11, 20, 23)] == ["一", "四", "十", "十一", "二十", "二十三"]
+
+
+def test_findings_beyond_those_given_in_full_are_named_not_counted(city):
+    from nianbao.report.problems import DETAILS
+
+    a = city.reporting_units[0]
+    weak = {"E_ZFRY": 100, "E_CZRS": 50, "E_FZSH": 2, "F4_05": 10, "F4_06": 5, "F4_08": 10, "F4_09": 1,
+            "F4_11": 10, "F4_12": 1, "F2_01": 10, "F2_02": 1}
+    agg = aggregate(city, 2026, [report(a, weak, sid=1)], [])
+    missed = next(p for p in find_problems(city, agg) if p.kind == "missed_target")
+    given = {f.name for f in missed.findings}
+    assert len(missed.findings) == DETAILS and missed.extra and not given & set(missed.extra)
+    assert all(isinstance(name, str) and name for name in missed.extra)
