@@ -145,6 +145,9 @@ class SmtpSession:
             self.used_at = time.monotonic()
         except smtplib.SMTPSenderRefused:
             raise  # the caller decides: a 421 to MAIL FROM is retried on a new connection
+        except smtplib.SMTPRecipientsRefused as exc:  # every address refused: this message, not the server
+            self._reset()
+            raise MailError(f"{where}: {exc}") from exc
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code == 421:  # the server is shutting the session down
                 self.close(polite=False)

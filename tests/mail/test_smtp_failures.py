@@ -213,3 +213,21 @@ def test_a_server_that_keeps_dropping_the_connection_stops_the_run_after_one_new
     report = deliver_pending(res.db, res.store, transport, res.clock)
     assert report.sent == 0 and report.failed == 2 and report.stopped and report.pending == 5
     assert handler.dropped == 2
+
+
+class RefusesOne(Counting):
+    """550 to one recipient address, as a server does for a mailbox that does not exist."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == "unit1@example.cn":
+            return "550 5.1.1 user unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_an_address_the_server_refuses_fails_that_message_only(res, smtp_with):
+    handler = RefusesOne()
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert report.sent == 4 and report.failed == 1 and not report.stopped
+    assert len(handler.sessions) == 1  # the session went on: a refused address is not a dropped line
