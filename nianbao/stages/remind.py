@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from nianbao import repo
-from nianbao.db.models import InboundMessage, Reminder
+from nianbao.db.models import InboundMessage, OutboxMessage, Reminder
 from nianbao.db.session import unit_of_work
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
@@ -93,11 +93,7 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
                 rows = [{"name": st.name, "label": status_label(st.status), "received":
                          st.received_at.in_timezone(cfg.timezone).format("M月D日") if st.received_at else ""}
                         for st in states]
-                failed = [{"sender": m.sender, "subject": m.subject, "kind": m.summary.get("failure", ""),
-                           "received": fmt_time(m.received_at, cfg.timezone)}
-                          for m in s.scalars(select(InboundMessage).where(
-                              InboundMessage.status == "failed", InboundMessage.received_at >= cycle.opened_at)
-                              .order_by(InboundMessage.received_at))]
+                failed = _failed_since_last_digest(s, cfg, cycle, year)
                 subject, body = render_mail(
                     res.settings.templates_dir, "digest", city=cfg, year=year, today=fmt_day(today), rates=rates,
                     rows=rows, warnings=plan.warnings, failed=failed,
@@ -109,3 +105,16 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
         if dry_run:
             s.rollback()
     return report
+
+
+def _failed_since_last_digest(s, cfg, cycle, year: int) -> list[dict]:
+    """The mails the intake gave up on since the previous digest was written (or since the cycle opened):
+    by when the intake recorded them, so a mail received before a digest but read after it is not lost."""
+    last = s.scalar(select(func.max(OutboxMessage.created_at)).where(OutboxMessage.key.like(f"digest/{year}/%")))
+    intake = cfg.intake_address.lower()
+    since = InboundMessage.processed_at > last if last else InboundMessage.processed_at >= cycle.opened_at
+    rows = s.scalars(select(InboundMessage).where(InboundMessage.status == "failed", since)
+                     .order_by(InboundMessage.received_at))
+    return [{"sender": m.sender, "subject": m.subject, "kind": m.summary.get("failure", ""),
+             "received": fmt_time(m.received_at, cfg.timezone),
+             "answered": bool(m.sender) and m.sender.lower() != intake} for m in rows]

@@ -55,7 +55,7 @@ def sample_renders(config: CityConfig, templates_dir: Path) -> list[tuple[str, C
         ("mail/digest.txt.j2", mail("digest", year=year, today=fmt_day(today), rates=rates, rows=rows,
                                     warnings=plan.warnings, sent_reminders=1, sent_overdue=1,
                                     failed=[{"sender": "clerk@example.cn", "subject": "报送", "kind": "too_large",
-                                             "received": fmt_day(today)}])),
+                                             "received": fmt_day(today), "answered": True}])),
         ("mail/draft.txt.j2", mail("draft", title=config.report.title, expected=agg.expected, reported=agg.reported,
                                    on_time=agg.on_time, key=leaders_figures(config, agg)[0],
                                    missed=leaders_figures(config, agg)[1], first=False,
