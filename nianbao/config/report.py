@@ -94,7 +94,9 @@ class UnitSummary(Model):
     """A section's one sentence on its targets and its place among the units, instead of a clause after
     every figure. {names} the figures, {targets} their targets, {each} 分别 when there are several."""
 
-    opener: Text
+    opener: Text  # before a sentence on both
+    opener_targets: Text  # before a sentence on targets only
+    opener_place: Text  # before a sentence on the unit's place only
     met: Text  # {names} {each} {targets}: floors reached
     kept: Text  # {names} {each} {targets}: ceilings kept to
     above: Text  # {names}

@@ -86,8 +86,10 @@ def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, f
             place["above" if f.value > median else "below"].append(f)
     aims = [c for c in (clause(said.met, met, True), clause(said.kept, kept, True)) if c]
     where = [c for c in (clause(getattr(said, k), v) for k, v in place.items()) if c]
-    parts = ["，".join(group) for group in (aims, where) if group]
-    return said.opener + "；".join(parts) + "。" if parts else ""
+    if not aims and not where:
+        return ""
+    opener = said.opener if aims and where else said.opener_targets if aims else said.opener_place
+    return opener + "；".join("，".join(group) for group in (aims, where) if group) + "。"
 
 
 def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
