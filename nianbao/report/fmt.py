@@ -33,9 +33,9 @@ def number(value: float, unit: str) -> str:
         text = decimal(value, 2 if unit in ("%", "万元") else 1)
     else:
         text = str(int(round(value)))
-    if abs(value) < 10000:
-        return text
     whole, dot, fraction = text.partition(".")
+    if abs(int(whole)) < 10000:  # as rounded: 9999.996万元 prints as 10,000
+        return text
     return f"{int(whole):,}" + dot + fraction
 
 

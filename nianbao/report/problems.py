@@ -36,7 +36,7 @@ class Problem:
     kind: str
     weight: float
     findings: tuple[Finding, ...]
-    extra: tuple[str, ...] = ()  # the indicators of further findings of this kind, named only
+    extra: tuple[tuple[str, ...], int] = ((), 0)  # further findings' indicators: named, and how many more
     late: tuple[tuple[str, ...], int] = ((), 0)  # late units named, and how many more
     missing: tuple[tuple[str, ...], int] = ((), 0)
     figures: tuple[str, ...] = field(default=())  # indicator codes the point rests on
@@ -122,7 +122,7 @@ def find_problems(config: CityConfig, agg: CityAggregate, kinds: tuple[str, ...]
     problems = []
     for kind, findings in found.items():
         problems.append(Problem(kind, getattr(rules.weights, kind) * 100 + len(findings), tuple(findings[:DETAILS]),
-                                extra=tuple(dict.fromkeys(f.name for f in findings[DETAILS:])),
+                                extra=_named(list(dict.fromkeys(f.name for f in findings[DETAILS:])), limit),
                                 figures=tuple(f.code for f in findings[:DETAILS])))
     if late or missing:
         problems.append(Problem("late_missing", rules.weights.late_missing * 100 + len(late) + len(missing), (),

@@ -11,6 +11,7 @@ from nianbao.report.fmt import number, percent, points, with_unit
     (35043, "件", "35,043"), (1234, "件", "1234"), (100.0, "%", "100"), (98.5, "%", "98.5"),
     (96.875, "%", "96.88"), (21555.9, "万元", "21,555.9"), (1895.96, "万元", "1895.96"),
     (12345.0, "万元", "12,345"), (-12345.25, "万元", "-12,345.25"), (477.7, "学时", "477.7"),
+    (9999.996, "万元", "10,000"), (9999.4, "学时", "9999.4"),
 ])
 def test_a_figure_has_no_trailing_zeros_and_groups_thousands_from_ten_thousand(value, unit, text):
     assert number(value, unit) == text
