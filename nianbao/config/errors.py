@@ -104,10 +104,6 @@ def _reason(err: dict, allowed: list[str]) -> str:
         return f"应为日期（YYYY-MM-DD），实为 {shown}"
     if kind == "finite_number":
         return f"应为有限的数字，实为 {shown}"
-    if kind == "string_pattern_mismatch":
-        return f"格式不对（应符合 {ctx.get('pattern', '')}），实为 {shown}"
-    if kind == "enum":
-        return f"应为 {ctx.get('expected', '')} 之一，实为 {shown}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"])).removeprefix("Value error, ")
     # A check this module has no wording for yet: said in Chinese, pydantic's own words kept for the expert.

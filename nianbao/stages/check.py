@@ -41,9 +41,11 @@ def schedule_problems(config: CityConfig, path: Path = REPO_ROOT / "prefect.yaml
     except (OSError, yaml.YAMLError):
         return []  # no prefect.yaml beside this config (a library use): nothing to agree with
     problems = []
-    for i, dep in enumerate(data.get("deployments") or []):
-        for j, sched in enumerate((dep or {}).get("schedules") or []):
-            tz = (sched or {}).get("timezone")
+    deployments = data.get("deployments") if isinstance(data, dict) else None
+    for i, dep in enumerate(deployments if isinstance(deployments, list) else []):
+        schedules = dep.get("schedules") if isinstance(dep, dict) else None
+        for j, sched in enumerate(schedules if isinstance(schedules, list) else []):
+            tz = sched.get("timezone") if isinstance(sched, dict) else None
             if tz != config.timezone:
                 problems.append(ConfigProblem("prefect.yaml", f"deployments[{i}].schedules[{j}].timezone",
                                               f"应为 city.yaml 的时区 {config.timezone}，实为 {tz or '未填写'}"))

@@ -109,7 +109,7 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
             continue
         label = one_line(cells.get("A2"), 200)
         if unit_name is None and label.startswith(L.UNIT_LABELS):
-            unit_name = label[len(L.UNIT_LABEL):].strip()
+            unit_name = next(label.removeprefix(p) for p in L.UNIT_LABELS if label.startswith(p)).strip()
         missing = formulas.get(sheet, ())
         for ref, value in cells.items():
             # Cheap tests first, most cells fail them; then the rest of the ref must be the row number
