@@ -62,3 +62,13 @@ def test_schedules_in_another_zone_than_the_citys_are_named(copies):
     assert problems and all(p.file == "prefect.yaml" for p in problems)
     assert ("prefect.yaml", "deployments[0].schedules[0].timezone") in _where(problems)
     assert "Asia/Urumqi" in problems[0].reason and "Asia/Shanghai" in problems[0].reason
+
+
+@pytest.mark.parametrize("text", ["- just a list\n", "deployments: 3\n", "deployments: [{schedules: [7]}]\n", ": :\n"])
+def test_a_prefect_yaml_of_any_shape_never_stops_the_check(city, tmp_path, text):
+    from nianbao.stages.check import schedule_problems
+
+    path = tmp_path / "prefect.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = schedule_problems(city, path)
+    assert all(p.file == "prefect.yaml" for p in problems)
