@@ -21,3 +21,15 @@ def year_of(args: argparse.Namespace, res: Resources) -> tuple[int, str | None]:
     year = default_year(res)
     reason = off_season(res, year)
     return year, (f"{reason}。如需操作其他年度，请用 --year 指定（例如 --year {year + 1}）" if reason else None)
+
+
+def year_in_season(args: argparse.Namespace, res: Resources) -> int | None:
+    """The report year a cycle command acts on, or None after saying why the default year is out of
+    season (the command then stops, exit status 0)."""
+    from nianbao import output
+
+    year, off = year_of(args, res)
+    if off:
+        output.say(off)
+        return None
+    return year

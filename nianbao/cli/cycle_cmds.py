@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from nianbao import output
-from nianbao.cli.common import res_of, year_of
+from nianbao.cli.common import res_of, year_in_season, year_of
 from nianbao.errors import ConfigError, NianbaoError
 
 
@@ -58,7 +58,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
     from nianbao.stages.open_cycle import write_templates
 
     res = res_of(args)
-    year = args.year if args.year is not None else year_of(args, res)[0]
+    year, _ = year_of(args, res)
     out = Path(args.out)
     with output.counting(f"正在生成{year}年度各单位模板", len(res.config.reporting_units)) as tick:
         paths = write_templates(res, year, out, progress=tick)
@@ -100,9 +100,8 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from nianbao.stages.send import send_outbox
 
     res = res_of(args)
-    year, off = year_of(args, res)
-    if off:
-        output.say(off)
+    year = year_in_season(args, res)
+    if year is None:
         return 0
     report = remind(res, year, dry_run=args.dry_run)
     if not args.dry_run:

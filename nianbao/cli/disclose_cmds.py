@@ -6,16 +6,15 @@ from __future__ import annotations
 import argparse
 
 from nianbao import output
-from nianbao.cli.common import res_of, year_of
+from nianbao.cli.common import res_of, year_in_season
 
 
 def cmd_disclose(args: argparse.Namespace) -> int:
     from nianbao.stages.disclose import disclose, disclosure_early
 
     res = res_of(args)
-    year, off = year_of(args, res)
-    if off:
-        output.say(off)
+    year = year_in_season(args, res)
+    if year is None:
         return 0
     text = res.config.text
     early = disclosure_early(res, year)

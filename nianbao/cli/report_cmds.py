@@ -6,16 +6,15 @@ import argparse
 from pathlib import Path
 
 from nianbao import output
-from nianbao.cli.common import res_of, year_of
+from nianbao.cli.common import res_of, year_in_season, year_of
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
     from nianbao.stages.draft import make_draft
 
     res = res_of(args)
-    year, off = year_of(args, res)
-    if off:
-        output.say(off)
+    year = year_in_season(args, res)
+    if year is None:
         return 0
     with output.spinner("正在汇总数据并生成报告初稿…"):
         result = make_draft(res, year, Path(args.out) if args.out else None)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from nianbao import output
-from nianbao.cli.common import res_of, year_of
+from nianbao.cli.common import res_of, year_in_season
 
 if TYPE_CHECKING:
     from nianbao.resources import Resources
@@ -60,9 +60,8 @@ def cmd_fill_up(args: argparse.Namespace) -> int:
     from nianbao.stages.fill_up import fill_up
 
     res = res_of(args)
-    year, off = year_of(args, res)
-    if off:
-        output.say(off)
+    year = year_in_season(args, res)
+    if year is None:
         return 0
     result = fill_up(res, year, Path(args.src), Path(args.out))
     output.emit(_json(result) if args.json else result, args.json, _printer(res))

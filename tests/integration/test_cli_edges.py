@@ -115,3 +115,11 @@ def test_the_demo_runs_beside_a_prefect_home_another_prefect_version_wrote(tmp_p
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and "Warning" not in done.stderr
     assert list((tmp_path / "var" / "demo" / "outputs" / "2026" / "draft").glob("*.docx"))
+
+
+@pytest.mark.parametrize("command", ["remind", "draft", "disclose"])
+def test_a_cycle_command_off_season_without_a_year_says_so_and_does_nothing(tmp_path, command):
+    done = nianbao(tmp_path, command, "--today", "2026-11-29")
+    assert done.returncode == 0, done.stderr
+    assert "2025年度填报已于2026年3月31日结束" in done.stdout and "请用 --year 指定" in done.stdout
+    assert not (tmp_path / "var" / "outputs").exists() and not (tmp_path / "var" / "mail" / "outbox").exists()
