@@ -2,7 +2,7 @@
 
 The file comes from outside (a province's mail): before openpyxl sees it, it goes through the checks
 the intake uses — the type from the bytes (`reader.sniff`), and every zip member inflated in steps
-against declared and real size caps, DTDs and entities refused (`scan.scan`). Then openpyxl loads it
+against declared and real size caps, DTDs and entities refused (`scan.sound_members`). Then openpyxl loads it
 with formulas (never replaced by values), external links and rich text kept. What openpyxl drops
 (shapes, form controls, macros, some extensions) is found by comparing the parts before and after and
 by its own load warnings, and reported: the administrator checks those before sending the file up."""
@@ -20,7 +20,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.errors import BadInput, WorkbookError
 from nianbao.workbook.errors import Encrypted, Hostile, TooLarge
 from nianbao.workbook.reader import BROKEN_ZIP, sniff
-from nianbao.workbook.scan import scan
+from nianbao.workbook.scan import sound_members
 
 MAX_BYTES = 20 * 1024 * 1024  # a province's table is tens of KB; its template with logos a few MB
 
@@ -46,7 +46,7 @@ def read_book(data: bytes, name: str, config: CityConfig) -> tuple[Workbook, lis
         fmt, zf = sniff(data, name)
         if zf is None or fmt not in ("xlsx", "xlsm"):
             raise _refuse(config, "upward_not_xlsx", name)
-        scan(zf)  # raises for a zip bomb, a DTD, a bad CRC; whether calamine could read it is no matter here
+        sound_members(zf)  # raises for a zip bomb, a DTD, a bad CRC
     except Encrypted:
         raise _refuse(config, "upward_encrypted", name) from None
     except TooLarge:

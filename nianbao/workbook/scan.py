@@ -1,12 +1,13 @@
 """What an .xlsx must not hold before calamine reads it, checked with the standard library's zipfile.
 
-Every member is inflated by zipfile in steps (`members.read_member`), which stops at the declared size
-and checks the CRC: a member that inflates to more than it declares (a "lying" zip bomb) is refused
-here, before any reader sees it, and declared sizes are capped. Every XML part is refused if its prolog declares a DTD or entities.
-Every part that holds sheet data (found by its content, so a sheet moved out of `xl/worksheets/` and
-re-pointed in workbook.xml.rels is found too) is searched in one regex pass for what calamine would
-place far away — it allocates the whole rectangle up to the farthest cell — and for formulas without a
-cached value. Anything unusual sends the file to the careful, window-bounded XML parser instead."""
+Declared sizes are capped. The parts calamine would open, found as it finds them (`package`), are
+inflated by zipfile in steps (`members.read_member`), which stops at the declared size and checks the
+CRC: a part that inflates to more than it declares (a "lying" zip bomb) is refused here, before any
+reader sees it. Each is refused if its prolog declares a DTD or entities, and each sheet part is
+searched in one regex pass for what calamine would place far away — it allocates the whole rectangle
+up to the farthest cell — and for formulas without a cached value. Anything unusual sends the file to
+the careful, window-bounded XML parser instead. Parts no reader of ours opens are not inflated.
+`sound_members` checks every member, for openpyxl (which opens them all)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import zipfile
 from nianbao.workbook import layout as L
 from nianbao.workbook.errors import Hostile, TooLarge
 from nianbao.workbook.members import read_member
+from nianbao.workbook.package import Unsure, calamine_parts
 from nianbao.workbook.xlsx_cells import MAX_MEMBER, MAX_TOTAL
 
 # Calamine places a cell by its own r (or, without one, by counting), so anything it could place far is
@@ -60,19 +62,34 @@ def _sheet_is_plain(xml: bytes) -> tuple[bool, bool]:
     return safe, missing
 
 
-def scan(zf: zipfile.ZipFile) -> bool:
-    """True when calamine may read the file; False sends it to the careful parser. Raises TooLarge or
-    Hostile, and zipfile's own errors (bad CRC, unsupported compression, encryption) for broken files."""
+def _sizes_declared(zf: zipfile.ZipFile) -> None:
     infos = zf.infolist()
     if any(i.file_size > MAX_MEMBER for i in infos) or sum(i.file_size for i in infos) > MAX_TOTAL:
         raise TooLarge("declared uncompressed size over the limit")
+
+
+def scan(zf: zipfile.ZipFile) -> bool:
+    """True when calamine may read the file; False sends it to the careful parser. Raises TooLarge or
+    Hostile, and zipfile's own errors (bad CRC, unsupported compression, encryption) for broken files."""
+    _sizes_declared(zf)
+    try:
+        parts = calamine_parts(zf)
+    except Unsure:
+        return False
     safe = True
-    for info in infos:
-        data = read_member(zf, info, MAX_MEMBER)  # inflated in steps; CRC checked
-        if not info.filename.endswith((".xml", ".rels")):
-            continue
+    for _, data in parts.other:
         safe = _prolog_is_plain(data) and safe
-        if b"sheetData" in data:
-            plain, missing = _sheet_is_plain(data)
-            safe = safe and plain and not missing
+    for _, data in parts.sheets:
+        plain, missing = _sheet_is_plain(data)
+        safe = _prolog_is_plain(data) and safe and plain and not missing
     return safe
+
+
+def sound_members(zf: zipfile.ZipFile) -> None:
+    """For a reader that opens every part (openpyxl): each member inflated within the caps, its CRC
+    checked, no DTD in any XML part. Raises TooLarge, Hostile or zipfile's own errors."""
+    _sizes_declared(zf)
+    for info in zf.infolist():
+        data = read_member(zf, info, MAX_MEMBER)
+        if info.filename.endswith((".xml", ".rels")):
+            _prolog_is_plain(data)

@@ -80,14 +80,23 @@ def test_a_dtd_hidden_behind_a_long_comment_is_still_refused(city, template):
     rejected_quickly(rezip(template, {}, {"xl/sharedStrings.xml": padded}), city, Hostile)
 
 
-@pytest.mark.parametrize("part", ["docProps/app.xml", "xl/styles.xml", "[Content_Types].xml"])
-@pytest.mark.parametrize("padding", [0, 300, 3000])
-def test_a_dtd_in_any_xml_part_is_refused_however_far_into_its_prolog(city, template, part, padding):
-    """The scan first inflates only the start of each part; a DTD just past that start still counts."""
+def _dtd_in(template: bytes, part: str, padding: int = 0) -> bytes:
     body = zipfile.ZipFile(io.BytesIO(template)).read(part)
     root = body.index(b"<", body.index(b"?>")) if body.startswith(b"<?") else 0
     crafted = body[:root] + b"<!--" + b" " * padding + b'--><!DOCTYPE r [<!ENTITY x "x">]>' + body[root:]
-    rejected_quickly(rezip(template, {part: crafted}), city, Hostile)
+    return rezip(template, {part: crafted})
+
+
+@pytest.mark.parametrize("part", ["_rels/.rels", "xl/_rels/workbook.xml.rels", "xl/workbook.xml", "xl/styles.xml",
+                                  "xl/worksheets/sheet3.xml"])
+@pytest.mark.parametrize("padding", [0, 300, 3000])
+def test_a_dtd_in_any_part_calamine_opens_is_refused_however_far_into_its_prolog(city, template, part, padding):
+    rejected_quickly(_dtd_in(template, part, padding), city, Hostile)
+
+
+@pytest.mark.parametrize("part", ["docProps/app.xml", "[Content_Types].xml", "xl/theme/theme1.xml"])
+def test_a_part_no_reader_opens_is_left_alone(city, template, part):
+    assert read_workbook(_dtd_in(template, part), "x.xlsx", KEY, city) == read_workbook(template, "x.xlsx", KEY, city)
 
 
 def test_a_workbook_stored_without_compression_reads_the_same(city, template):

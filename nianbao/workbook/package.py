@@ -1,0 +1,120 @@
+"""Which members of an .xlsx python-calamine opens, found the way it finds them (calamine 0.36's
+`Xlsx::new` and `worksheet_range`), so the scan checks exactly those bytes before calamine sees them.
+
+Calamine reads `_rels/.rels` for the officeDocument part's folder (`xl/` in every real file), then that
+folder's `_rels/workbook.xml.rels`, `workbook.xml`, `sharedStrings.xml` and `styles.xml`; a sheet's
+part is its relationship's target, absolute when it starts with "/", else under that folder. Member
+names are looked up case-insensitively. Where our XML parser could see those files differently from
+calamine's (entities in them, an encoding other than UTF-8, a namespace declaration that calamine
+takes for an id, one name twice), the package is `Unsure` and goes to the careful reader; where two
+readings are possible (a relationship id given twice) every candidate is returned. When its xlsx
+reader fails, calamine tries its xlsb and ods readers: a package that holds their entry points is
+`Unsure` too, so those readers never see a file the scan passed."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element, ParseError, fromstring
+
+from nianbao.workbook.errors import Hostile
+from nianbao.workbook.members import read_member
+from nianbao.workbook.xlsx_cells import MAX_MEMBER
+
+OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+OTHER_READERS = ("xl/_rels/workbook.bin.rels", "mimetype")  # calamine's xlsb and ods readers start there
+# Calamine takes relationship targets raw, entities unresolved: a relationships file with one is Unsure.
+# It takes any attribute named "…:id" on a sheet for its relationship id, an xmlns:id declaration too,
+# which our parser does not show as an attribute. (An id with an entity in it matches nothing of a
+# relationships file without entities, so calamine fails on it: no need to refuse it.)
+RAW, XMLNS_ID = b"&", b"xmlns:id"
+_DECLARED = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)")
+
+
+class Unsure(Exception):
+    """Calamine might read this package otherwise than we do: the careful reader decides."""
+
+
+@dataclass(frozen=True)
+class Parts:
+    other: list[tuple[zipfile.ZipInfo, bytes]]  # shared strings and styles, as inflated
+    sheets: list[tuple[zipfile.ZipInfo, bytes]]  # every part a sheet of workbook.xml may be read from
+
+
+def is_utf8(xml: bytes) -> bool:
+    """Whether calamine's XML reader decodes these bytes as UTF-8 (it honours BOMs and declarations)."""
+    if b"\0" in xml[:4] or xml[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return False
+    declared = _DECLARED.match(xml.removeprefix(b"\xef\xbb\xbf"))
+    return declared is None or declared[1].lower() in (b"utf-8", b"utf8")
+
+
+def _local(name: str) -> str:
+    return name.rpartition("}")[2]
+
+
+class _Package:
+    def __init__(self, zf: zipfile.ZipFile):
+        self.zf, self.by_lower = zf, {}
+        for info in zf.infolist():
+            key = info.filename.replace("\\", "/").lower()
+            if info.orig_filename != info.filename or key in self.by_lower:
+                raise Unsure(f"member name altered or given twice: {info.filename!r}")
+            self.by_lower[key] = info
+        if any(name in zf.NameToInfo for name in OTHER_READERS):
+            raise Unsure("holds another format's entry point")
+
+    def member(self, path: str) -> tuple[zipfile.ZipInfo, bytes] | None:
+        info = self.by_lower.get(path.lower()) or self.zf.NameToInfo.get(path)
+        if info is None:
+            return None
+        data = read_member(self.zf, info, MAX_MEMBER)
+        if not is_utf8(data):
+            raise Unsure(f"{path}: not UTF-8")
+        return info, data
+
+    def tree(self, path: str, unsure_if: bytes) -> Element | None:
+        found = self.member(path)
+        if found is None:
+            return None
+        data = found[1]
+        if unsure_if in data:
+            raise Unsure(f"{path}: holds {unsure_if!r}")
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            raise Hostile(f"{path}: XML with DTD or entities")
+        try:  # without a DTD nothing can be expanded: the standard (C) parser is safe and twice as fast
+            return fromstring(data)
+        except ParseError as exc:
+            raise Unsure(f"{path}: {exc}") from None
+
+
+def _relationships(root: Element | None) -> list[Element]:
+    return [el for el in root.iter() if _local(el.tag) == "Relationship"] if root is not None else []
+
+
+def calamine_parts(zf: zipfile.ZipFile) -> Parts:
+    """The parts calamine's xlsx reader would open, inflated; raises Unsure, Hostile or TooLarge."""
+    pkg = _Package(zf)
+    targets = {r.get("Target") for r in _relationships(pkg.tree("_rels/.rels", RAW))
+               if r.get("Type") == OFFICE_DOCUMENT and r.get("Target") is not None}
+    if len(targets) != 1:
+        raise Unsure(f"{len(targets)} officeDocument relationships")
+    target = targets.pop()
+    folder = target[:target.rfind("/") + 1]
+    folder = folder.removeprefix("/")
+    rels = pkg.tree(f"{folder}_rels/workbook.xml.rels", RAW)
+    if rels is None:
+        raise Unsure("no workbook relationships")
+    by_id: dict[str, set[str]] = {}
+    for r in _relationships(rels):
+        if r.get("Id") is not None:
+            by_id.setdefault(r.get("Id"), set()).add(r.get("Target") or "")
+    workbook = pkg.tree(f"{folder}workbook.xml", XMLNS_ID)
+    paths: set[str] = set()
+    for sheet in (el for el in (workbook.iter() if workbook is not None else ()) if _local(el.tag) == "sheet"):
+        for rid in (v for k, v in sheet.attrib.items() if _local(k) == "id"):
+            paths |= {t[1:] if t.startswith("/") else folder + t for t in by_id.get(rid, ())}
+    other = [pkg.member(f"{folder}{name}") for name in ("sharedStrings.xml", "styles.xml")]
+    sheets = [pkg.member(p) for p in sorted(paths)]
+    return Parts([m for m in other if m], [m for m in sheets if m])
