@@ -101,7 +101,7 @@ def check_values(config: CityConfig, unit: Unit, raw: RawWorkbook) -> CheckResul
     inds = config.input_indicators(unit)
     by_code = {i.code: i for i in inds}
     for bad in raw.formula_errors:
-        code = next((c for c, cell in raw.cells.items() if cell.ref == bad.ref and cell.sheet == bad.sheet), None)
+        code = next((c for c, place in raw.places.items() if place == (bad.sheet, bad.ref)), None)
         if code in by_code:
             res.errors.append(Finding("formula", "error", code, bad.sheet, bad.ref,
                                       config.text("finding", where=_where(config, by_code[code], bad),
@@ -110,7 +110,7 @@ def check_values(config: CityConfig, unit: Unit, raw: RawWorkbook) -> CheckResul
     for ind in inds:
         if ind.code in formula_codes:
             continue
-        finding = _value_findings(config, ind, raw.cells.get(ind.code), res)
+        finding = _value_findings(config, ind, raw.cell(ind.code), res)
         if finding:
             res.errors.append(finding)
     for rule in config.rules:
@@ -121,7 +121,7 @@ def check_values(config: CityConfig, unit: Unit, raw: RawWorkbook) -> CheckResul
         holds, left, right = evaluate(rule.expr, {**{c: 0.0 for c in res.na}, **res.values})
         if holds:
             continue
-        first = raw.cells.get(sorted(names)[0])
+        first = raw.cell(sorted(names)[0])
         cited = "、".join(f"{by_code[n].name}{_fmt(res.values[n]) if n in res.values else config.text('na_value')}"
                           for n in sorted(names))
         text = config.text("check_rule", where=_where(config, by_code[sorted(names)[0]], first),
@@ -162,7 +162,7 @@ def _yoy(config: CityConfig, raw: RawWorkbook, res: CheckResult, by_code: dict[s
         if before is None or max(x, before) < base:
             continue
         if (before == 0 and x >= base) or (before > 0 and (x > before * ratio or x * ratio < before)):
-            cell = raw.cells.get(code)
+            cell = raw.cell(code)
             text = config.text("finding", where=_where(config, by_code[code], cell),
                                what=config.text("check_yoy", value=_fmt(x), last=_fmt(before), ratio=f"{ratio:g}"))
             _warn_or_err(res, raw, Finding("yoy", "warning", code, cell.sheet if cell else None,

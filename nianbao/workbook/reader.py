@@ -10,6 +10,7 @@ import io
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from nianbao.cityconfig import CityConfig
 from nianbao.textsafe import multi_line_checked, one_line
@@ -35,8 +36,7 @@ class Identity:
     signature_valid: bool
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     raw: object
     sheet: str
     ref: str
@@ -44,14 +44,23 @@ class Cell:
 
 @dataclass
 class RawWorkbook:
+    """What a workbook says. Each indicator's value cell is kept as two plain dicts (the value; its sheet
+    and reference) rather than an object a cell: thousands of workbooks cross from the sandbox and wait
+    to be stored, and plain values cost the pickler and the garbage collector several times less."""
     identity: Identity | None
     unit_name: str | None
     format: str
-    cells: dict[str, Cell] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)  # indicator code → its value cell as read
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)  # indicator code → (sheet, ref)
     notes: dict[str, str] = field(default_factory=dict)
     narratives: list[tuple[str, str, str]] = field(default_factory=list)
     formula_errors: list[Cell] = field(default_factory=list)  # input cells holding a formula, no value
     altered: int = 0  # notes and narratives whose control characters were dropped or that were cut short
+
+    def cell(self, code: str) -> Cell | None:
+        """The value cell of indicator ``code`` and where it is, if the workbook has that row."""
+        place = self.places.get(code)
+        return None if place is None else Cell(self.values.get(code), *place)
 
 
 def sniff(data: bytes, filename: str = "") -> tuple[str, zipfile.ZipFile | None]:
@@ -123,7 +132,7 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
             row = int(digits)
             vref, nref = f"{value_col}{row}", f"{note_col}{row}"
             raw = cells.get(vref)
-            wb.cells[code] = Cell(raw, sheet, vref)
+            wb.values[code], wb.places[code] = raw, (sheet, vref)
             if raw is None and vref in missing:
                 wb.formula_errors.append(Cell(None, sheet, vref))
             note = cells.get(nref)

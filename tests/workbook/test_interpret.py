@@ -13,7 +13,7 @@ def test_only_a_code_in_column_a_counts_and_its_row_gives_value_and_note(city):
              "A8": third, "D8": None}
     raw = interpret({"s": sheet}, {"s": {"D8"}}, b"k", city, "xlsx")
     assert raw.unit_name == "某单位"
-    assert raw.cells == {code: Cell(12.0, "s", "D5"), third: Cell(None, "s", "D8")}
+    assert (raw.cell(code), raw.cell(third), raw.cell(other)) == (Cell(12.0, "s", "D5"), Cell(None, "s", "D8"), None)
     assert raw.notes == {code: "说明"}
     assert raw.formula_errors == [Cell(None, "s", "D8")]
 
