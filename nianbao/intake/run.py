@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import pendulum
 from sqlalchemy import insert, or_, select
@@ -27,7 +26,7 @@ from nianbao.db.session import unit_of_work
 from nianbao.intake.prepare import PreparedMail
 from nianbao.intake.replies import failure_row, reply_row
 from nianbao.intake.report import IntakeReport, MessageReport
-from nianbao.intake.sandbox import Batch, Item
+from nianbao.intake.sandbox import CHUNK, Batch, Item
 from nianbao.intake.store import Job, decide, write
 from nianbao.mail.inbox_types import RawMail
 from nianbao.mail.outbox import enqueue_many
@@ -47,11 +46,14 @@ def ingest_mail(res: Resources, data: bytes, source_key: str | None = None,
 
 
 def _submit(res: Resources, raws: list[RawMail]) -> Batch:
-    """Archive the raw mails (durably) before anything parses them, then start reading them."""
-    whole = [r for r in raws if r.whole]
-    shas = iter(res.store.put_many([r.data for r in whole], ".eml"))
-    items: list[Item] = [(r.source_key or None, next(shas) if r.whole else "", r.data, r.whole) for r in raws]
-    return res.sandbox().prepare(res.hmac_key, items, res.settings.trust)
+    """Archive the raw mails (durably) before anything parses them, a few at a time, each few read as
+    soon as it is archived."""
+    def archived() -> Iterator[Item]:
+        for i in range(0, len(raws), CHUNK):
+            chunk = raws[i:i + CHUNK]
+            shas = iter(res.store.put_many([r.data for r in chunk if r.whole], ".eml"))
+            yield from ((r.source_key or None, next(shas) if r.whole else "", r.data, r.whole) for r in chunk)
+    return res.sandbox().prepare(res.hmac_key, archived(), res.settings.trust)
 
 
 def _finish(res: Resources, raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> list[MessageReport]:
@@ -135,13 +137,16 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
         return reports
     jobs = [[Job(b, m.parsed.sender, m.received_at) for b in m.workbooks] for m, _ in fresh]
     decide(s, res.config, [j for js in jobs for j in js])
-    pks = s.scalars(insert(InboundMessage).returning(InboundMessage.id, sort_by_parameter_order=True), [
+    # Matched back by dedup_key (unique), not by order: SQLite can return rows in parameter order only
+    # by inserting them one statement each.
+    stored = dict(s.execute(insert(InboundMessage).returning(InboundMessage.dedup_key, InboundMessage.id), [
         dict(source_key=m.source_key, dedup_key=m.dedup_key, message_id=m.parsed.message_id, sha256=m.sha256,
              sender=m.parsed.sender, subject=m.parsed.subject, received_at=m.received_at, processed_at=now,
              date_header=m.parsed.date, status="failed" if m.failure else "processed",
              summary={"attachments": [(j.outcome.filename, j.outcome.status) for j in js],
                       **({"failure": m.failure, "detail": m.detail} if m.failure else {})})
-        for (m, _), js in zip(fresh, jobs)]).all()
+        for (m, _), js in zip(fresh, jobs)]).tuples().all())
+    pks = [stored[m.dedup_key] for m, _ in fresh]
     for js, pk in zip(jobs, pks):
         for j in js:
             j.message_pk = pk
@@ -189,15 +194,18 @@ def _batches(items: Iterable[RawMail], count: int, max_bytes: int) -> Iterator[l
 def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None = None) -> IntakeReport:
     """Read every unprocessed mail once; mark each processed only after its results are committed.
 
-    Batch k+1 is archived (in a thread) and read (in the sandbox's processes) while batch k is stored,
-    so a big inbox costs little more than reading its workbooks."""
+    Batch k+1 is archived and handed to the sandbox's processes before batch k is stored, so they read
+    while this process stores: a big inbox costs little more than reading its workbooks. Archiving is
+    done here, not in a thread of its own: its many short system calls would wait for the storing
+    thread's GIL and cost several times their own time."""
     report = IntakeReport()
     res.hmac_key  # noqa: B018 - no signing key, no intake: fail before any mail is touched
+    res.sandbox()  # its processes start while the first mails are fetched and archived
     inbox = res.open_inbox()
-    pending: tuple[list[RawMail], Future[Batch], pendulum.DateTime] | None = None
+    pending: tuple[list[RawMail], Batch, pendulum.DateTime] | None = None
 
-    def finish(raws: list[RawMail], submitted: Future[Batch], now: pendulum.DateTime) -> None:
-        for raw, msg in zip(raws, _finish(res, raws, submitted.result(), now)):
+    def finish(raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> None:
+        for raw, msg in zip(raws, _finish(res, raws, batch, now)):
             if msg.status == "failed":
                 inbox.mark_failed(raw.source_key)
             elif msg.status != "retry":
@@ -206,18 +214,14 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
             if progress:
                 progress(msg)
 
-    # Archiving batch k+1 (writing and syncing files: the GIL is released) goes on in a thread while
-    # batch k is stored.
-    feeder = ThreadPoolExecutor(1, thread_name_prefix="intake-archive")
     try:
         for raws in _batches(inbox.fetch(), res.settings.intake_batch, res.settings.intake_batch_bytes):
-            job = (raws, feeder.submit(_submit, res, raws), res.clock.now())
+            job = (raws, _submit(res, raws), res.clock.now())
             if pending:
                 finish(*pending)
             pending = job
         if pending:
             finish(*pending)
     finally:
-        feeder.shutdown(wait=True)
         inbox.close()
     return report
