@@ -38,8 +38,8 @@ class Unsure(Exception):
 
 @dataclass(frozen=True)
 class Parts:
-    other: list[tuple[zipfile.ZipInfo, bytes]]  # shared strings and styles, as inflated
-    sheets: list[tuple[zipfile.ZipInfo, bytes]]  # every part a sheet of workbook.xml may be read from
+    other: list[bytes]  # shared strings and styles, as inflated
+    sheets: list[bytes]  # every part a sheet of workbook.xml may be read from
 
 
 def is_utf8(xml: bytes) -> bool:
@@ -65,20 +65,19 @@ class _Package:
         if any(name in zf.NameToInfo for name in OTHER_READERS):
             raise Unsure("holds another format's entry point")
 
-    def member(self, path: str) -> tuple[zipfile.ZipInfo, bytes] | None:
+    def member(self, path: str) -> bytes | None:
         info = self.by_lower.get(path.lower()) or self.zf.NameToInfo.get(path)
         if info is None:
             return None
         data = read_member(self.zf, info, MAX_MEMBER)
         if not is_utf8(data):
             raise Unsure(f"{path}: not UTF-8")
-        return info, data
+        return data
 
     def tree(self, path: str, unsure_if: bytes) -> Element | None:
-        found = self.member(path)
-        if found is None:
+        data = self.member(path)
+        if data is None:
             return None
-        data = found[1]
         if unsure_if in data:
             raise Unsure(f"{path}: holds {unsure_if!r}")
         if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
@@ -101,8 +100,7 @@ def calamine_parts(zf: zipfile.ZipFile) -> Parts:
     if len(targets) != 1:
         raise Unsure(f"{len(targets)} officeDocument relationships")
     target = targets.pop()
-    folder = target[:target.rfind("/") + 1]
-    folder = folder.removeprefix("/")
+    folder = target[:target.rfind("/") + 1].removeprefix("/")
     rels = pkg.tree(f"{folder}_rels/workbook.xml.rels", RAW)
     if rels is None:
         raise Unsure("no workbook relationships")
@@ -117,4 +115,4 @@ def calamine_parts(zf: zipfile.ZipFile) -> Parts:
             paths |= {t[1:] if t.startswith("/") else folder + t for t in by_id.get(rid, ())}
     other = [pkg.member(f"{folder}{name}") for name in ("sharedStrings.xml", "styles.xml")]
     sheets = [pkg.member(p) for p in sorted(paths)]
-    return Parts([m for m in other if m], [m for m in sheets if m])
+    return Parts([m for m in other if m is not None], [m for m in sheets if m is not None])

@@ -77,9 +77,9 @@ def scan(zf: zipfile.ZipFile) -> bool:
     except Unsure:
         return False
     safe = True
-    for _, data in parts.other:
+    for data in parts.other:
         safe = _prolog_is_plain(data) and safe
-    for _, data in parts.sheets:
+    for data in parts.sheets:
         plain, missing = _sheet_is_plain(data)
         safe = _prolog_is_plain(data) and safe and plain and not missing
     return safe
