@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import pendulum
 
+from nianbao.cityconfig import CityConfig
 from nianbao.intake.prepare import PreparedMail
 from nianbao.intake.store import Outcome
 from nianbao.mail.message import ParsedMail
 from nianbao.mail.outbox import text_row
 from nianbao.resources import Resources
 from nianbao.texts import fmt_time, render_mail
+
+
+def answerable(config: CityConfig, sender: str) -> bool:
+    """Whether a mail's sender gets an answer: never nobody, never the intake mailbox itself (a loop)."""
+    return bool(sender) and sender.lower() != config.intake_address.lower()
 
 
 def key_figures(res: Resources, out: Outcome, n: int = 6) -> list[tuple[str, float | None, str]]:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from nianbao.db.models import InboundMessage, MailFailure
 from nianbao.db.session import unit_of_work
 from nianbao.intake.prepare import PreparedMail
-from nianbao.intake.replies import failure_row, reply_row
+from nianbao.intake.replies import answerable, failure_row, reply_row
 from nianbao.intake.report import IntakeReport, MessageReport
 from nianbao.intake.sandbox import CHUNK, Batch, Item
 from nianbao.intake.store import Job, decide, write
@@ -151,11 +151,10 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
         for j in js:
             j.message_pk = pk
     write(s, res.config, [j for js in jobs for j in js])
-    intake = res.config.intake_address.lower()
     replies = []
     for (m, report), js, pk in zip(fresh, jobs, pks):
         report.attachments, report.message_pk = [j.outcome for j in js], pk
-        if not m.parsed.sender or m.parsed.sender.lower() == intake:
+        if not answerable(res.config, m.parsed.sender):
             continue
         key = f"reply/{m.sha256 or m.dedup_key}"
         replies.append(failure_row(res, m, key=key, now=now) if m.failure else

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from nianbao import repo
 from nianbao.db.models import InboundMessage, OutboxMessage, Reminder
 from nianbao.db.session import unit_of_work
+from nianbao.intake.replies import answerable
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan, due_slots
@@ -111,10 +112,9 @@ def _failed_since_last_digest(s, cfg, cycle, year: int) -> list[dict]:
     """The mails the intake gave up on since the previous digest was written (or since the cycle opened):
     by when the intake recorded them, so a mail received before a digest but read after it is not lost."""
     last = s.scalar(select(func.max(OutboxMessage.created_at)).where(OutboxMessage.key.like(f"digest/{year}/%")))
-    intake = cfg.intake_address.lower()
     since = InboundMessage.processed_at > last if last else InboundMessage.processed_at >= cycle.opened_at
     rows = s.scalars(select(InboundMessage).where(InboundMessage.status == "failed", since)
                      .order_by(InboundMessage.received_at))
     return [{"sender": m.sender, "subject": m.subject, "kind": m.summary.get("failure", ""),
              "received": fmt_time(m.received_at, cfg.timezone),
-             "answered": bool(m.sender) and m.sender.lower() != intake} for m in rows]
+             "answered": answerable(cfg, m.sender)} for m in rows]
