@@ -48,7 +48,8 @@ def _where(config: CityConfig, ind: Indicator, cell: Cell | None) -> str:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}" if abs(x) < 1e15 else f"{x:.0f}"
+    """A figure as the clerk typed it: plain digits (":g" turned 1234567 into 1.23457e+06)."""
+    return f"{x:.15g}" if abs(x) < 1e15 else f"{x:.0f}"
 
 
 # What no unit of any kind could report in a year: beyond it a figure is a typo (or an attack), and

@@ -133,3 +133,10 @@ def test_an_inputs_prompt_and_error_read_as_a_clerk_writes_numbers(city, distric
     wb = openpyxl.load_workbook(io.BytesIO(build_template(city, district, 2026, {}, b"k")))
     texts = [(dv.prompt, dv.error) for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
     assert texts and all("计量单位：" in prompt and ".0" not in error for prompt, error in texts), texts[:3]
+
+
+def test_a_large_figure_is_quoted_in_plain_digits_never_in_exponent_form(city, district):
+    _, data = filled(city, district, E_XK=1234567891)  # over the 1e9 a count may hold
+    result = check_workbook(city, district, read_workbook(data, "x.xlsx", KEY, city), {})
+    (err,) = [e for e in result.errors if e.indicator == "E_XK"]
+    assert "1234567891" in err.message and "1000000000" in err.message and "e+" not in err.message
