@@ -52,6 +52,13 @@ def _fmt(x: float) -> str:
     return f"{x:.15g}" if abs(x) < 1e15 else f"{x:.0f}"
 
 
+def span_words(config: CityConfig, ind: Indicator) -> str:
+    """The values an indicator allows, in words: the same in the workbook's input message and in a finding."""
+    lo, hi = ind.bounds
+    return (config.text("check_span_between", low=_fmt(lo or 0), high=_fmt(hi)) if hi is not None
+            else config.text("check_span_from", low=_fmt(lo or 0)))
+
+
 # What no unit of any kind could report in a year: beyond it a figure is a typo (or an attack), and
 # letting it through would make the city's sum meaningless (or infinite).
 TYPE_LIMITS = {"count": 1e9, "amount": 1e12, "percent": 1e4, "flag": 1, "ratio": 1e12}
@@ -75,14 +82,12 @@ def _value_findings(config: CityConfig, ind: Indicator, cell: Cell | None, res: 
         res.na.add(ind.code)
         return None
     x = parsed.number
+    lo, hi = ind.bounds  # the indicator's own span first: "0至1" tells a flag's clerk more than a type's cap
+    if lo is not None and x < lo or hi is not None and x > hi:
+        return mk("bounds", "check_bounds", value=_fmt(x), span=span_words(config, ind))
     limit = TYPE_LIMITS.get(ind.type, 1e12)
     if abs(x) > limit:
         return mk("too_large", "check_too_large", value=_fmt(x), kind=ind.unit, limit=_fmt(limit))
-    lo, hi = ind.bounds
-    if lo is not None and x < lo or hi is not None and x > hi:
-        span = (config.text("check_span_between", low=_fmt(lo or 0), high=_fmt(hi)) if hi is not None
-                else config.text("check_span_from", low=_fmt(lo or 0)))
-        return mk("bounds", "check_bounds", value=_fmt(x), span=span)
     if ind.type in ("count", "flag") and not float(x).is_integer():
         return mk("not_integer", "check_not_integer", value=_fmt(x), unit=ind.unit)
     res.values[ind.code] = x

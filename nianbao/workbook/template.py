@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from nianbao.cityconfig import CityConfig, Indicator, Unit
 from nianbao.workbook import layout as L
+from nianbao.workbook.checks import span_words
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -33,12 +34,10 @@ def _validation(config: CityConfig, ind: Indicator, ref: str) -> DataValidation:
     formula = f"AND(ISNUMBER({ref}),{bound})"
     if ind.na_allowed:
         formula = f'OR({ref}="{L.NA_TEXT}",{formula})'
-    span = config.text("check_span_between", low=_number(lo), high=_number(hi)) if hi is not None else \
-        config.text("check_span_from", low=_number(lo))
     na = ind.na_allowed
     dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True, showInputMessage=True,
                         errorTitle=config.text("workbook_error_title"),
-                        error=config.text("workbook_error", span=span, unit=ind.unit)
+                        error=config.text("workbook_error", span=span_words(config, ind), unit=ind.unit)
                         + (config.text("workbook_error_na") if na else ""),
                         promptTitle=ind.name[:32], prompt=config.text("workbook_prompt", unit=ind.unit)
                         + (config.text("workbook_prompt_na") if na else ""))

@@ -140,3 +140,13 @@ def test_a_large_figure_is_quoted_in_plain_digits_never_in_exponent_form(city, d
     result = check_workbook(city, district, read_workbook(data, "x.xlsx", KEY, city), {})
     (err,) = [e for e in result.errors if e.indicator == "E_XK"]
     assert "1234567891" in err.message and "1000000000" in err.message and "e+" not in err.message
+
+
+def test_a_value_out_of_bounds_is_told_the_span_its_input_cell_shows(city, district):
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(city, district, 2026, {}, b"k")))
+    shown = {ws[f"A{ws[str(dv.sqref)].row}"].value: dv.error  # indicator code → the input cell's error message
+             for ws in wb.worksheets for dv in ws.data_validations.dataValidation}
+    _, data = filled(city, district, F1_03=3)  # a 0/1 flag
+    result = check_workbook(city, district, read_workbook(data, "x.xlsx", KEY, city), {})
+    (err,) = [e for e in result.errors if e.indicator == "F1_03"]
+    assert "0至1" in err.message and "0至1" in shown["F1_03"], (err.message, shown["F1_03"])
