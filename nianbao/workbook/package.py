@@ -9,10 +9,14 @@ calamine's (entities in them, an encoding other than UTF-8, a namespace declarat
 takes for an id, one name twice), the package is `Unsure` and goes to the careful reader; where two
 readings are possible (a relationship id given twice) every candidate is returned. When its xlsx
 reader fails, calamine tries its xlsb and ods readers: a package that holds their entry points is
-`Unsure` too, so those readers never see a file the scan passed."""
+`Unsure` too, so those readers never see a file the scan passed. Calamine never reads the sender's zip
+itself: the scan hands it a package rebuilt by zipfile from exactly the parts checked (`repacked`), so
+where zipfile and calamine's zip crate would read one archive differently (two central directories, a
+"Unicode path" extra field renaming a member, a UTF-8 name without its flag) nothing unchecked is left."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass
@@ -22,7 +26,8 @@ from nianbao.workbook.errors import Hostile
 from nianbao.workbook.members import read_member
 from nianbao.workbook.xlsx_cells import MAX_MEMBER
 
-OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+OFFICE_DOCUMENT_SUFFIX = "/relationships/officeDocument"
+_UNIQUE_COUNT, _COUNT_VALUE = re.compile(rb"uniqueCount"), re.compile(rb"""\s*=\s*(["'])(\d{1,12})\1""")
 OTHER_READERS = ("xl/_rels/workbook.bin.rels", "mimetype")  # calamine's xlsb and ods readers start there
 # Calamine takes relationship targets raw, entities unresolved: a relationships file with one is Unsure.
 # It takes any attribute named "…:id" on a sheet for its relationship id, an xmlns:id declaration too,
@@ -38,8 +43,9 @@ class Unsure(Exception):
 
 @dataclass(frozen=True)
 class Parts:
-    other: list[bytes]  # shared strings and styles, as inflated
-    sheets: list[bytes]  # every part a sheet of workbook.xml may be read from
+    """Member name → bytes as inflated, of every part calamine's xlsx reader would open."""
+    other: dict[str, bytes]  # the relationships, workbook.xml, shared strings and styles
+    sheets: dict[str, bytes]  # every part a sheet of workbook.xml may be read from
 
 
 def is_utf8(xml: bytes) -> bool:
@@ -57,6 +63,7 @@ def _local(name: str) -> str:
 class _Package:
     def __init__(self, zf: zipfile.ZipFile):
         self.zf, self.by_lower = zf, {}
+        self.read: dict[str, bytes] = {}  # every member read so far, by its name in the zip
         for info in zf.infolist():
             key = info.filename.replace("\\", "/").lower()
             if info.orig_filename != info.filename or key in self.by_lower:
@@ -65,14 +72,21 @@ class _Package:
         if any(name in zf.NameToInfo for name in OTHER_READERS):
             raise Unsure("holds another format's entry point")
 
-    def member(self, path: str) -> bytes | None:
+    def named(self, path: str) -> tuple[str, bytes] | None:
+        """(the member's name in the zip, its bytes) for the path calamine would look up, read once."""
         info = self.by_lower.get(path.lower()) or self.zf.NameToInfo.get(path)
         if info is None:
             return None
-        data = read_member(self.zf, info, MAX_MEMBER)
-        if not is_utf8(data):
-            raise Unsure(f"{path}: not UTF-8")
-        return data
+        if info.filename not in self.read:
+            data = read_member(self.zf, info, MAX_MEMBER)
+            if not is_utf8(data):
+                raise Unsure(f"{path}: not UTF-8")
+            self.read[info.filename] = data
+        return info.filename, self.read[info.filename]
+
+    def member(self, path: str) -> bytes | None:
+        found = self.named(path)
+        return found[1] if found else None
 
     def tree(self, path: str, unsure_if: bytes) -> Element | None:
         data = self.member(path)
@@ -95,8 +109,9 @@ def _relationships(root: Element | None) -> list[Element]:
 def calamine_parts(zf: zipfile.ZipFile) -> Parts:
     """The parts calamine's xlsx reader would open, inflated; raises Unsure, Hostile or TooLarge."""
     pkg = _Package(zf)
+    # Calamine takes every relationship whose type ends so, the last one winning: more than one target is Unsure.
     targets = {r.get("Target") for r in _relationships(pkg.tree("_rels/.rels", RAW))
-               if r.get("Type") == OFFICE_DOCUMENT and r.get("Target") is not None}
+               if (r.get("Type") or "").endswith(OFFICE_DOCUMENT_SUFFIX) and r.get("Target") is not None}
     if len(targets) != 1:
         raise Unsure(f"{len(targets)} officeDocument relationships")
     target = targets.pop()
@@ -113,6 +128,33 @@ def calamine_parts(zf: zipfile.ZipFile) -> Parts:
     for sheet in (el for el in (workbook.iter() if workbook is not None else ()) if _local(el.tag) == "sheet"):
         for rid in (v for k, v in sheet.attrib.items() if _local(k) == "id"):
             paths |= {t[1:] if t.startswith("/") else folder + t for t in by_id.get(rid, ())}
-    other = [pkg.member(f"{folder}{name}") for name in ("sharedStrings.xml", "styles.xml")]
-    sheets = [pkg.member(p) for p in sorted(paths)]
-    return Parts([m for m in other if m is not None], [m for m in sheets if m is not None])
+    strings = pkg.member(f"{folder}sharedStrings.xml")
+    if strings is not None:
+        _reserves_sanely(strings)
+    pkg.member(f"{folder}styles.xml")
+    other, sheets = dict(pkg.read), {}
+    for path in sorted(paths):
+        found = pkg.named(path)
+        if found is None:  # our parser may have normalised a target that calamine takes raw (a tab in it)
+            raise Unsure(f"sheet part {path!r} not found")
+        sheets[found[0]] = found[1]
+    return Parts(other, sheets)
+
+
+def repacked(parts: Parts) -> bytes:
+    """The parts, and nothing else, as a new zip of stored members for calamine to read."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in {**parts.other, **parts.sheets}.items():
+            zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _reserves_sanely(strings: bytes) -> None:
+    """Calamine reserves room for <sst>'s uniqueCount strings before reading one: a count no part of this
+    size could hold (each <si/> takes 5 bytes) would make it allocate without bound. Every occurrence of
+    the name is checked, wherever it stands (calamine skips an empty <sst/> and takes a later one)."""
+    for found in _UNIQUE_COUNT.finditer(strings):
+        value = _COUNT_VALUE.match(strings, found.end())
+        if value is None or int(value[2]) > len(strings) // 5:
+            raise Unsure("sharedStrings.xml: a uniqueCount calamine would reserve blindly")

@@ -165,9 +165,10 @@ def _read_xlsx(zf: zipfile.ZipFile, data: bytes, careful: bool
     from nianbao.workbook.calamine import calamine_cells
     from nianbao.workbook.scan import scan
 
-    if careful or not scan(zf):
+    package = None if careful else scan(zf)
+    if package is None:
         return read_xlsx_cells(data)
-    return calamine_cells(data), {}
+    return calamine_cells(package), {}
 
 
 def read_workbook(data: bytes, filename: str, key: bytes, config: CityConfig, careful: bool = False) -> RawWorkbook:

@@ -6,7 +6,9 @@ CRC: a part that inflates to more than it declares (a "lying" zip bomb) is refus
 reader sees it. Each is refused if its prolog declares a DTD or entities, and each sheet part is
 searched in one regex pass for what calamine would place far away — it allocates the whole rectangle
 up to the farthest cell — and for formulas without a cached value. Anything unusual sends the file to
-the careful, window-bounded XML parser instead. Parts no reader of ours opens are not inflated.
+the careful, window-bounded XML parser instead. Parts no reader of ours opens are not inflated. A
+plain file is handed on as a new package of the checked parts alone (`package.repacked`): calamine
+reads what was checked, never the sender's archive.
 `sound_members` checks every member, for openpyxl (which opens them all)."""
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import zipfile
 from nianbao.workbook import layout as L
 from nianbao.workbook.errors import Hostile, TooLarge
 from nianbao.workbook.members import read_member
-from nianbao.workbook.package import Unsure, calamine_parts
+from nianbao.workbook.package import Unsure, calamine_parts, repacked
 from nianbao.workbook.xlsx_cells import MAX_MEMBER, MAX_TOTAL
 
 # Calamine places a cell by its own r (or, without one, by counting), so anything it could place far is
@@ -68,21 +70,22 @@ def _sizes_declared(zf: zipfile.ZipFile) -> None:
         raise TooLarge("declared uncompressed size over the limit")
 
 
-def scan(zf: zipfile.ZipFile) -> bool:
-    """True when calamine may read the file; False sends it to the careful parser. Raises TooLarge or
-    Hostile, and zipfile's own errors (bad CRC, unsupported compression, encryption) for broken files."""
+def scan(zf: zipfile.ZipFile) -> bytes | None:
+    """The package calamine may read, rebuilt from exactly the parts checked; None sends the file to the
+    careful parser. Raises TooLarge or Hostile, and zipfile's own errors (bad CRC, unsupported
+    compression, encryption) for broken files."""
     _sizes_declared(zf)
     try:
         parts = calamine_parts(zf)
     except Unsure:
-        return False
+        return None
     safe = True
-    for data in parts.other:
+    for data in parts.other.values():
         safe = _prolog_is_plain(data) and safe
-    for data in parts.sheets:
+    for data in parts.sheets.values():
         plain, missing = _sheet_is_plain(data)
         safe = _prolog_is_plain(data) and safe and plain and not missing
-    return safe
+    return repacked(parts) if safe else None
 
 
 def sound_members(zf: zipfile.ZipFile) -> None:

@@ -5,12 +5,15 @@ could read otherwise than calamine go to the careful reader too."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 
 import pytest
 from python_calamine import CalamineWorkbook
 
+from nianbao.workbook.calamine import calamine_cells
 from nianbao.workbook.scan import scan
 from nianbao.workbook.template import build_template
 
@@ -132,3 +135,118 @@ def test_a_utf16_sheet_goes_to_the_careful_reader(template):
     def edit(name: str, body: bytes) -> list[tuple[str, bytes]]:
         return [(name, body.split(b"?>", 1)[-1].decode().encode("utf-16") if name == SHEET else body)]
     assert not scan(zipfile.ZipFile(io.BytesIO(repack(template, edit))))
+
+
+def _scanned(data: bytes) -> bytes | None:
+    return scan(zipfile.ZipFile(io.BytesIO(data)))
+
+
+def _far_in(package: bytes) -> bool:
+    zf = zipfile.ZipFile(io.BytesIO(package))
+    return any(b"XFD1048576" in zf.read(name) for name in zf.namelist())
+
+
+def test_calamine_is_handed_the_checked_parts_alone_and_reads_them_as_the_original(template):
+    package = _scanned(repack(template, _also("xl/unread.xml", FAR)))  # a member no reader opens
+    assert set(zipfile.ZipFile(io.BytesIO(package)).namelist()) == {
+        "_rels/.rels", RELS, "xl/workbook.xml", "xl/styles.xml", *(f"xl/worksheets/sheet{n}.xml" for n in range(1, 9))}
+    assert calamine_cells(package) == calamine_cells(template)
+
+
+def _office_document_by_suffix(name: str, body: bytes) -> list[tuple[str, bytes]]:
+    """calamine takes any relationship type ending in /relationships/officeDocument, the last one winning."""
+    if name == "_rels/.rels":
+        body = body.replace(b"</Relationships>", b'<Relationship Type="http://x/relationships/officeDocument" '
+                                                 b'Target="ev/workbook.xml" Id="rId9"/></Relationships>')
+    return [(name, body)] + ([("ev/workbook.xml", body)] if name == "xl/workbook.xml" else [])
+
+
+def _tab_in_target(name: str, body: bytes) -> list[tuple[str, bytes]]:
+    """Our parser turns the tab into a space (attribute normalisation); calamine keeps it."""
+    if name == RELS:
+        return [(name, body.replace(b"/xl/worksheets/sheet2.xml", b"/xl/worksheets/s\t2.xml"))]
+    return [("xl/worksheets/s\t2.xml" if name == SHEET else name, body)]
+
+
+def test_a_second_office_document_by_type_suffix_goes_to_the_careful_reader(template):
+    assert _scanned(repack(template, _office_document_by_suffix)) is None
+
+
+def test_a_sheet_target_that_names_no_member_goes_to_the_careful_reader(template):
+    assert _scanned(repack(template, _tab_in_target)) is None
+
+
+@pytest.mark.parametrize("count", [b"4000000000", b"+5", b" 5", b"5x"])
+def test_a_shared_strings_count_calamine_would_reserve_blindly_goes_to_the_careful_reader(template, count):
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="%s">' \
+          b"<si><t>a</t></si></sst>" % count
+    assert _scanned(repack(template, _also("xl/sharedStrings.xml", sst))) is None
+
+
+def test_shared_strings_with_a_true_count_pass(template):
+    sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" uniqueCount="2">' \
+          b"<si><t>a</t></si><si><t>b</t></si></sst>"
+    assert _scanned(repack(template, _also("xl/sharedStrings.xml", sst))) is not None
+
+
+def _zip_with(members: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in members:
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+def _members(data: bytes) -> list[tuple[str, bytes]]:
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    return [(i.filename, zf.read(i)) for i in zf.infolist()]
+
+
+def _far(body: bytes) -> bytes:
+    return body.replace(b"</sheetData>", FAR + b"</sheetData>")
+
+
+def test_a_member_renamed_by_a_unicode_path_field_never_reaches_calamine(template):
+    """The zip crate names a member by its Info-ZIP "Unicode path" extra field; zipfile ignores it."""
+    evil = zipfile.ZipInfo("zz/evil.bin", (2020, 1, 1, 0, 0, 0))
+    evil.extra = struct.pack("<HHBI", 0x7075, 5 + len(SHEET), 1, zlib.crc32(b"zz/evil.bin")) + SHEET.encode()
+    members = _members(template)
+    package = _scanned(_zip_with([*members, (evil, _far(dict(members)[SHEET]))]))
+    assert package is None or not _far_in(package)
+
+
+def test_a_utf8_name_without_its_flag_never_reaches_calamine(template):
+    """zipfile decodes such a name as cp437, the zip crate as UTF-8: the sheet is found by calamine only."""
+    edit = _renamed("xl/worksheets/QQ.xml", "/xl/worksheets/é.xml")
+    data = repack(template, lambda n, b: edit(n, _far(b) if n == SHEET else b))
+    package = _scanned(data.replace(b"xl/worksheets/QQ.xml", "xl/worksheets/é.xml".encode()))
+    assert package is None or not _far_in(package)
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_a_second_central_directory_never_reaches_calamine(template):
+    """zipfile reads the last end record; the zip crate refuses it (its comment runs past the end) and
+    reads an earlier directory whose sheet is another one."""
+    clean = _members(template)
+    hostile = [(n, _far(b) if n == SHEET else b) for n, b in clean]
+    raw = _zip_with(clean + hostile)
+    end = raw.rfind(b"PK\x05\x06")
+    count, size, offset = struct.unpack("<HII", raw[end + 10:end + 20])
+    entries, at, directory = [], 0, raw[offset:offset + size]
+    for _ in range(count):
+        name_len, extra_len, comment_len = struct.unpack("<HHH", directory[at + 28:at + 34])
+        entries.append(directory[at:at + 46 + name_len + extra_len + comment_len])
+        at += 46 + name_len + extra_len + comment_len
+
+    def end_record(n: int, size: int, offset: int, comment: int = 0) -> bytes:
+        return b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, n, n, size, offset, comment)
+    first, second = b"".join(entries[len(clean):]), b"".join(entries[:len(clean)])
+    data = raw[:offset] + first + end_record(len(hostile), len(first), offset)
+    data += second + end_record(len(clean), len(second), len(data), 0xFFFF)
+    package = _scanned(data)
+    assert package is None or not _far_in(package)
+
+
+def test_an_empty_sst_before_the_one_calamine_reads_hides_no_count(template):
+    sst = b'<x><sst uniqueCount="1"/><sst uniqueCount="99999999999"><si><t>a</t></si></sst></x>'
+    assert _scanned(repack(template, _also("xl/sharedStrings.xml", sst))) is None
