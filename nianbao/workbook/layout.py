@@ -16,6 +16,7 @@ HEADERS = ("指标代码", "指标名称", "计量单位", "本年数值", "上�
 NA_TEXT = "不涉及"
 MAX_ROWS = 400  # the reader looks no further than this: templates hold far fewer rows
 MAX_COLS = 8
+MAX_SHEETS = 64  # a template has eight; a clerk may add a few, never thousands
 UNIT_LABEL = "填报单位："
 UNIT_LABELS = (UNIT_LABEL, "填报单位:")  # workbooks issued before 2026-11 carry the half-width colon
 # Identity fields as the database holds them, and the report years a workbook can plausibly carry.

@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, ParseError, fromstring
 
+from nianbao.workbook import layout as L
 from nianbao.workbook.errors import Hostile
 from nianbao.workbook.members import read_member
 from nianbao.workbook.xlsx_cells import MAX_MEMBER
@@ -124,21 +125,26 @@ def calamine_parts(zf: zipfile.ZipFile) -> Parts:
         if r.get("Id") is not None:
             by_id.setdefault(r.get("Id"), set()).add(r.get("Target") or "")
     workbook = pkg.tree(f"{folder}workbook.xml", XMLNS_ID)
-    paths: set[str] = set()
-    for sheet in (el for el in (workbook.iter() if workbook is not None else ()) if _local(el.tag) == "sheet"):
-        for rid in (v for k, v in sheet.attrib.items() if _local(k) == "id"):
-            paths |= {t[1:] if t.startswith("/") else folder + t for t in by_id.get(rid, ())}
+    paths: list[str] = []
+    sheets = [el for el in (workbook.iter() if workbook is not None else ()) if _local(el.tag) == "sheet"]
+    if len(sheets) > L.MAX_SHEETS:
+        raise Unsure(f"{len(sheets)} sheets")
+    for sheet in sheets:
+        targets = {t for rid in (v for k, v in sheet.attrib.items() if _local(k) == "id") for t in by_id.get(rid, ())}
+        paths += {t[1:] if t.startswith("/") else folder + t for t in targets}
+    if len({p.lower() for p in paths}) < len(paths):  # calamine would read that part again for every sheet naming it
+        raise Unsure("two sheets read from one part")
     strings = pkg.member(f"{folder}sharedStrings.xml")
     if strings is not None:
         _reserves_sanely(strings)
     pkg.member(f"{folder}styles.xml")
-    other, sheets = dict(pkg.read), {}
+    other, parts = dict(pkg.read), {}
     for path in sorted(paths):
         found = pkg.named(path)
         if found is None:  # our parser may have normalised a target that calamine takes raw (a tab in it)
             raise Unsure(f"sheet part {path!r} not found")
-        sheets[found[0]] = found[1]
-    return Parts(other, sheets)
+        parts[found[0]] = found[1]
+    return Parts(other, parts)
 
 
 def repacked(parts: Parts) -> bytes:

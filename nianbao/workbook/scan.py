@@ -4,8 +4,10 @@ Declared sizes are capped. The parts calamine would open, found as it finds them
 inflated by zipfile in steps (`members.read_member`), which stops at the declared size and checks the
 CRC: a part that inflates to more than it declares (a "lying" zip bomb) is refused here, before any
 reader sees it. Each is refused if its prolog declares a DTD or entities, and each sheet part is
-searched in one regex pass for what calamine would place far away — it allocates the whole rectangle
-up to the farthest cell — and for formulas without a cached value. Anything unusual sends the file to
+searched with a few regex passes for what calamine would place far away — it allocates the whole
+rectangle up to the farthest cell — and for formulas without a cached value; a sheet whose markup our
+regexes could read otherwise than calamine's XML reader (a second r= in a tag, a comment, CDATA or
+processing instruction, a prefixed formula, a `</c >`) is not plain. Anything unusual sends the file to
 the careful, window-bounded XML parser instead. Parts no reader of ours opens are not inflated. A
 plain file is handed on as a new package of the checked parts alone (`package.repacked`): calamine
 reads what was checked, never the sender's archive.
@@ -30,12 +32,19 @@ _MARKS = re.compile(
     rb"<(?:"
     rb'row r="(?P<row>\d{%(d)d,})"'
     rb'|c r="(?:(?P<col3>[A-Z]{3})|[A-Z]{1,2}(?P<cellrow>\d{%(d)d,})")'
-    rb"|(?P<f>f)[ >/]"
+    rb"|(?P<f>f)[\s>/]"
     rb'|(?P<odd>(?:c|row)(?=[\s/>])(?! r="[A-Z]{0,3}\d+"))'
     rb")" % {b"d": len(str(L.MAX_ROWS))})
-_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # calamine matches by local name: <x:c> is a cell too
+_PREFIXED = re.compile(rb":(?:c|row|f)[\s/>]")  # calamine matches by local name: <x:c> is a cell too
+# Calamine lets a second r="…" in a tag override the first: within sheetData every r= must be the one
+# that opens a <c r="…"> or <row r="…"> (an r= in text only sends an honest file to the careful reader).
+_R_SPACED = re.compile(rb"r\s+=")
+# Where our regexes and calamine's XML reader could see different elements: markup inside comments,
+# CDATA or processing instructions, and a </c > closing tag that the formula pass would read past.
+_HIDING = re.compile(rb"<(?:[?!]|/c\s)")
 _VALUE = re.compile(rb"<v>[^<]+</v>")
-_FORMULA_CELL = re.compile(rb'<c r="[A-Z]+\d+"[^>]*>(.*?)</c>', re.S)
+_F_START = re.compile(rb"<f[\s>/]")
+_FORMULA_CELL = re.compile(rb'<c r="[A-Z]+\d+"([^>]*)>(.*?)</c>', re.S)
 _FIRST_ELEMENT = re.compile(rb"<[^?!]")
 PROLOG = 4096  # a DTD can only sit before the root element
 
@@ -50,17 +59,37 @@ def _prolog_is_plain(xml: bytes) -> bool:
     return root is not None or not xml.strip()
 
 
+def _one_r_a_tag(xml: bytes) -> bool:
+    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if start < 0 or end < start:
+        return True
+    tags = xml.count(b'<c r="', start, end) + xml.count(b'<row r="', start, end)
+    return xml.count(b"r=", start, end) == tags and not _R_SPACED.search(xml, start, end)
+
+
+def _nothing_hidden(xml: bytes) -> bool:
+    declaration = 8 if xml.startswith(b"\xef\xbb\xbf<?xml") else 5 if xml.startswith(b"<?xml") else 0
+    return not _HIDING.search(xml, declaration)
+
+
+def _formula_lacks_value(attrs: bytes, inner: bytes) -> bool:
+    """Calamine keeps a cached value only when <v> follows the formula, and none for an inline string."""
+    f = _F_START.search(inner)
+    if f is None:
+        return False
+    return b"inlineStr" in attrs or b"<c" in inner or not _VALUE.search(inner, f.end())
+
+
 def _sheet_is_plain(xml: bytes) -> tuple[bool, bool]:
     """(nothing calamine could place far away, some formula lacks its cached value)."""
-    safe, has_formula = not _PREFIXED.search(xml), False
+    safe = not _PREFIXED.search(xml) and _one_r_a_tag(xml) and _nothing_hidden(xml)
+    has_formula = False
     for m in _MARKS.finditer(xml):
         if m["f"]:
             has_formula = True
         elif m["odd"] or m["col3"] or int(m["row"] or m["cellrow"]) > L.MAX_ROWS:
             safe = False
-    missing = has_formula and any(
-        (b"<f>" in inner or b"<f " in inner or b"<f/>" in inner) and not _VALUE.search(inner)
-        for inner in _FORMULA_CELL.findall(xml))
+    missing = has_formula and any(_formula_lacks_value(a, i) for a, i in _FORMULA_CELL.findall(xml))
     return safe, missing
 
 

@@ -106,12 +106,15 @@ def read_xlsx_cells(data: bytes) -> tuple[dict[str, dict[str, object]], dict[str
             raise TooLarge("declared uncompressed size over the limit")
         names = {i.filename for i in infos}
         shared = _shared_strings(zf, names)
-        sheets, formulas = {}, {}
-        for name, path in _sheet_paths(zf).items():
-            if path not in names:
-                continue
-            sheets[name], formulas[name] = _cells(zf.open(path), shared)
-        return sheets, formulas
+        paths = _sheet_paths(zf)
+        if len(paths) > L.MAX_SHEETS:
+            raise NotAWorkbook(f"{len(paths)} sheets")
+        read: dict[str, tuple[dict[str, object], set[str]]] = {}  # a part named by many sheets is read once
+        for path in paths.values():
+            if path in names and path not in read:
+                read[path] = _cells(zf.open(path), shared)
+        sheets = {name: read[path][0] for name, path in paths.items() if path in read}
+        return sheets, {name: read[path][1] for name, path in paths.items() if path in read}
     except DefusedXmlException as exc:
         raise Hostile(f"XML with DTD or entities: {exc}") from None
     except (ParseError, KeyError, ValueError, OverflowError, IndexError, zipfile.BadZipFile, zlib.error,

@@ -250,3 +250,68 @@ def test_a_second_central_directory_never_reaches_calamine(template):
 def test_an_empty_sst_before_the_one_calamine_reads_hides_no_count(template):
     sst = b'<x><sst uniqueCount="1"/><sst uniqueCount="99999999999"><si><t>a</t></si></sst></x>'
     assert _scanned(repack(template, _also("xl/sharedStrings.xml", sst))) is None
+
+
+def _row(cells: bytes) -> Callable[[str, bytes], list[tuple[str, bytes]]]:
+    return lambda n, b: [(n, b.replace(b"</sheetData>", b'<row r="30">%s</row></sheetData>' % cells) if n == SHEET else b)]
+
+
+SECOND_R = {  # calamine's attribute reader lets a later r override the first
+    "spaced": b'<c r="A30" r="XFD1048576"><v>1</v></c>',
+    "unspaced": b'<c r="A30"r="XFD1048576"><v>1</v></c>',
+    "single_quoted": b"<c r=\"A30\" r='XFD1048576'><v>1</v></c>",
+}
+
+
+@pytest.mark.parametrize("case", sorted(SECOND_R))
+def test_a_second_r_in_a_cell_goes_to_the_careful_reader(template, case):
+    assert _scanned(repack(template, _row(SECOND_R[case]))) is None
+
+
+X = b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+FORMULA_WITHOUT_VALUE = {  # forms where calamine reads no cached value though text like one is there
+    "tab_after_f": b'<c r="D30"><f\t>1+1</f></c>',
+    "newline_after_f": b'<c r="D30"><f\n>1+1</f></c>',
+    "prefixed_f": b'<c r="D30"><x:f %s>1+1</x:f></c>' % X,
+    "value_in_a_comment": b'<c r="D30"><f>1+1</f><!--<v>3</v>--></c>',
+    "value_in_cdata": b'<c r="D30"><f>1+1</f><![CDATA[<v>3</v>]]></c>',
+    "spaced_close_tag": b'<c r="D30"><f>1+1</f></c ><c r="E30"><v>3</v></c>',
+    "value_before_formula": b'<c r="D30"><v>3</v><f>1+1</f></c>',
+    "inline_string": b'<c r="D30" t="inlineStr"><f>1+1</f><v>3</v></c>',
+}
+
+
+@pytest.mark.parametrize("case", sorted(FORMULA_WITHOUT_VALUE))
+def test_a_formula_whose_cached_value_calamine_would_not_read_goes_to_the_careful_reader(template, case):
+    assert _scanned(repack(template, _row(FORMULA_WITHOUT_VALUE[case]))) is None
+
+
+def test_a_formula_with_its_cached_value_passes(template):
+    assert _scanned(repack(template, _row(b'<c r="D30"><f>1+1</f><v>2</v></c>'))) is not None
+
+
+def _sheets_in_workbook(extra: int, same_part: bool) -> Callable[[str, bytes], list[tuple[str, bytes]]]:
+    rid = b"rId2" if same_part else b"rId99"
+    ns = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    more = b"".join(b'<sheet %s name="s%d" sheetId="%d" r:id="%s"/>' % (ns, 100 + n, 100 + n, rid) for n in range(extra))
+    return lambda n, b: [(n, b.replace(b"</sheets>", more + b"</sheets>") if n == "xl/workbook.xml" else b)]
+
+
+def test_two_sheets_read_from_one_part_go_to_the_careful_reader(template):
+    """Calamine parses the part again for every sheet naming it: thousands of names, one big part, a hang."""
+    assert _scanned(repack(template, _sheets_in_workbook(1, same_part=True))) is None
+
+
+def test_more_sheets_than_any_workbook_of_ours_goes_to_the_careful_reader(template):
+    assert _scanned(repack(template, _sheets_in_workbook(100, same_part=False))) is None
+
+
+def test_the_careful_reader_reads_a_part_named_by_two_sheets_once_and_refuses_thousands(city, template):
+    from nianbao.workbook.errors import NotAWorkbook
+    from nianbao.workbook.reader import read_workbook
+
+    plain = read_workbook(template, "x.xlsx", b"k", city, careful=True)
+    assert read_workbook(repack(template, _sheets_in_workbook(1, True)), "x.xlsx", b"k", city, careful=True).values \
+        == plain.values
+    with pytest.raises(NotAWorkbook):
+        read_workbook(repack(template, _sheets_in_workbook(100, True)), "x.xlsx", b"k", city, careful=True)
