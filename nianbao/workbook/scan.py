@@ -60,9 +60,11 @@ def _prolog_is_plain(xml: bytes) -> bool:
 
 
 def _one_r_a_tag(xml: bytes) -> bool:
-    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
-    if start < 0 or end < start:
+    start = xml.find(b"sheetData")  # <x:sheetData> is sheetData to calamine too
+    if start < 0 or xml.find(b'<c r="', start) < 0:  # every other form of a cell is refused by _MARKS
         return True
+    end = xml.rfind(b"sheetData>")
+    end = end if end > start else len(xml)
     tags = xml.count(b'<c r="', start, end) + xml.count(b'<row r="', start, end)
     return xml.count(b"r=", start, end) == tags and not _R_SPACED.search(xml, start, end)
 

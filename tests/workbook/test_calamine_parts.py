@@ -315,3 +315,12 @@ def test_the_careful_reader_reads_a_part_named_by_two_sheets_once_and_refuses_th
         == plain.values
     with pytest.raises(NotAWorkbook):
         read_workbook(repack(template, _sheets_in_workbook(100, True)), "x.xlsx", b"k", city, careful=True)
+
+
+def test_a_second_r_inside_a_prefixed_sheet_data_goes_to_the_careful_reader(template):
+    def edit(name: str, body: bytes) -> list[tuple[str, bytes]]:
+        if name != SHEET:
+            return [(name, body)]
+        body = body.replace(b"<sheetData>", b"<x:sheetData %s>" % X).replace(b"</sheetData>", b"</x:sheetData>")
+        return [(name, body.replace(b"</x:sheetData>", b'<row r="30">%s</row></x:sheetData>' % SECOND_R["spaced"]))]
+    assert _scanned(repack(template, edit)) is None
