@@ -35,16 +35,20 @@ _MARKS = re.compile(
     rb"|(?P<f>f)[\s>/]"
     rb'|(?P<odd>(?:c|row)(?=[\s/>])(?! r="[A-Z]{0,3}\d+"))'
     rb")" % {b"d": len(str(L.MAX_ROWS))})
-_PREFIXED = re.compile(rb":(?:c|row|f)[\s/>]")  # calamine matches by local name: <x:c> is a cell too
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # calamine matches by local name: <x:c> is a cell too
+_PREFIXED_F = re.compile(rb":f[\s/>]")  # a formula too, within sheetData (<xm:f> in extLst is Excel's own)
+_SHEET_DATA_END = re.compile(rb"</(?:[^\s<>/:]+:)?sheetData\s*>")
 # Calamine lets a second r="…" in a tag override the first: within sheetData every r= must be the one
 # that opens a <c r="…"> or <row r="…"> (an r= in text only sends an honest file to the careful reader).
 _R_SPACED = re.compile(rb"r\s+=")
 # Where our regexes and calamine's XML reader could see different elements: markup inside comments,
 # CDATA or processing instructions, and a </c > closing tag that the formula pass would read past.
 _HIDING = re.compile(rb"<(?:[?!]|/c\s)")
-_VALUE = re.compile(rb"<v>[^<]+</v>")
 _F_START = re.compile(rb"<f[\s>/]")
-_FORMULA_CELL = re.compile(rb'<c r="[A-Z]+\d+"([^>]*)>(.*?)</c>', re.S)
+# A formula cell as Excel writes it, the only form whose cached value calamine and the careful reader
+# both read alike: the formula (or an empty <f/> of a shared one), then one non-empty <v>, then </c>.
+_EXCEL_FORMULA = re.compile(rb"<f(?:\s[^<>]*)?(?:/>|>[^<]*</f>)<v>[^<]+</v>")
+_FORMULA_CELL = re.compile(rb'<c r="[A-Z]+\d+"([^>]*)(?<!/)>(.*?)</c>', re.S)  # not a self-closing <c …/>
 _FIRST_ELEMENT = re.compile(rb"<[^?!]")
 PROLOG = 4096  # a DTD can only sit before the root element
 
@@ -59,14 +63,23 @@ def _prolog_is_plain(xml: bytes) -> bool:
     return root is not None or not xml.strip()
 
 
-def _one_r_a_tag(xml: bytes) -> bool:
-    start = xml.find(b"sheetData")  # <x:sheetData> is sheetData to calamine too
-    if start < 0 or xml.find(b'<c r="', start) < 0:  # every other form of a cell is refused by _MARKS
+def _sheet_data(xml: bytes) -> tuple[int, int]:
+    """Where calamine reads cells: from the first sheetData (prefixed or not) to its last possible end."""
+    start = xml.find(b"sheetData")
+    if start < 0:
+        return 0, 0
+    end = start
+    for end_tag in _SHEET_DATA_END.finditer(xml, start):
+        end = end_tag.start()
+    return start, end if end > start else len(xml)
+
+
+def _one_r_a_tag(xml: bytes, start: int, end: int) -> bool:
+    if xml.find(b'<c r="', start, end) < 0:  # every other form of a cell is refused by _MARKS
         return True
-    end = xml.rfind(b"sheetData>")
-    end = end if end > start else len(xml)
     tags = xml.count(b'<c r="', start, end) + xml.count(b'<row r="', start, end)
-    return xml.count(b"r=", start, end) == tags and not _R_SPACED.search(xml, start, end)
+    named_r = xml.count(b"dtr=", start, end)  # the one attribute of a cell's elements whose name ends in r
+    return xml.count(b"r=", start, end) - named_r == tags and not _R_SPACED.search(xml, start, end)
 
 
 def _nothing_hidden(xml: bytes) -> bool:
@@ -75,16 +88,16 @@ def _nothing_hidden(xml: bytes) -> bool:
 
 
 def _formula_lacks_value(attrs: bytes, inner: bytes) -> bool:
-    """Calamine keeps a cached value only when <v> follows the formula, and none for an inline string."""
-    f = _F_START.search(inner)
-    if f is None:
+    if _F_START.search(inner) is None:
         return False
-    return b"inlineStr" in attrs or b"<c" in inner or not _VALUE.search(inner, f.end())
+    return b"inlineStr" in attrs or _EXCEL_FORMULA.fullmatch(inner) is None
 
 
 def _sheet_is_plain(xml: bytes) -> tuple[bool, bool]:
     """(nothing calamine could place far away, some formula lacks its cached value)."""
-    safe = not _PREFIXED.search(xml) and _one_r_a_tag(xml) and _nothing_hidden(xml)
+    start, end = _sheet_data(xml)
+    safe = not _PREFIXED.search(xml) and not _PREFIXED_F.search(xml, start, end) and _one_r_a_tag(xml, start, end) \
+        and _nothing_hidden(xml)
     has_formula = False
     for m in _MARKS.finditer(xml):
         if m["f"]:

@@ -278,6 +278,9 @@ FORMULA_WITHOUT_VALUE = {  # forms where calamine reads no cached value though t
     "spaced_close_tag": b'<c r="D30"><f>1+1</f></c ><c r="E30"><v>3</v></c>',
     "value_before_formula": b'<c r="D30"><v>3</v><f>1+1</f></c>',
     "inline_string": b'<c r="D30" t="inlineStr"><f>1+1</f><v>3</v></c>',
+    "value_inside_the_formula": b'<c r="D30"><f>SUM(1,2)<v>3</v></f></c>',
+    "value_in_an_inline_string": b'<c r="D30"><f>1+1</f><is><v>3</v></is></c>',
+    "an_empty_value_then_another": b'<c r="D30"><f>1</f><v></v><v>3</v><f>2</f></c>',
 }
 
 
@@ -324,3 +327,30 @@ def test_a_second_r_inside_a_prefixed_sheet_data_goes_to_the_careful_reader(temp
         body = body.replace(b"<sheetData>", b"<x:sheetData %s>" % X).replace(b"</sheetData>", b"</x:sheetData>")
         return [(name, body.replace(b"</x:sheetData>", b'<row r="30">%s</row></x:sheetData>' % SECOND_R["spaced"]))]
     assert _scanned(repack(template, edit)) is None
+
+
+def test_a_faked_end_of_sheet_data_hides_no_second_r(template):
+    """The real end written `</sheetData >`, the text `sheetData>` earlier: cells after it are still counted."""
+    def edit(name: str, body: bytes) -> list[tuple[str, bytes]]:
+        if name != SHEET:
+            return [(name, body)]
+        row = b'<row r="30"><c r="A30" t="inlineStr"><is><t>sheetData></t></is></c>%s</row>' % SECOND_R["spaced"]
+        return [(name, body.replace(b"</sheetData>", row + b"</sheetData >"))]
+    assert _scanned(repack(template, edit)) is None
+
+
+def test_what_excel_writes_around_formulas_passes(template):
+    """An empty styled cell just before a formula cell, and <xm:f> in an x14 data validation."""
+    ext = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" '
+           b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations '
+           b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main" count="1"><x14:dataValidation '
+           b'type="list"><x14:formula1><xm:f>Lists!$A$1:$A$3</xm:f></x14:formula1><xm:sqref>D5</xm:sqref>'
+           b"</x14:dataValidation></x14:dataValidations></ext></extLst>")
+
+    def edit(name: str, body: bytes) -> list[tuple[str, bytes]]:
+        if name != SHEET:
+            return [(name, body)]
+        body = body.replace(b"</sheetData>", b'<row r="30"><c r="C30" s="1"/><c r="D30"><f>1+1</f><v>2</v></c>'
+                                              b"</row></sheetData>")
+        return [(name, body.replace(b"</worksheet>", ext + b"</worksheet>"))]
+    assert _scanned(repack(template, edit)) is not None
