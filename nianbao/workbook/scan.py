@@ -37,7 +37,6 @@ _MARKS = re.compile(
     rb")" % {b"d": len(str(L.MAX_ROWS))})
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # calamine matches by local name: <x:c> is a cell too
 _PREFIXED_F = re.compile(rb":f[\s/>]")  # a formula too, within sheetData (<xm:f> in extLst is Excel's own)
-_SHEET_DATA_END = re.compile(rb"</(?:[^\s<>/:]+:)?sheetData\s*>")
 # Calamine lets a second r="…" in a tag override the first: within sheetData every r= must be the one
 # that opens a <c r="…"> or <row r="…"> (an r= in text only sends an honest file to the careful reader).
 _R_SPACED = re.compile(rb"r\s+=")
@@ -64,14 +63,13 @@ def _prolog_is_plain(xml: bytes) -> bool:
 
 
 def _sheet_data(xml: bytes) -> tuple[int, int]:
-    """Where calamine reads cells: from the first sheetData (prefixed or not) to its last possible end."""
-    start = xml.find(b"sheetData")
+    """Where calamine may read cells: from the first "sheetData" to the last. Its start and end tags hold
+    the name however they are spelt (a prefix, even an empty one, or an end tag's text in an attribute
+    value elsewhere); with one occurrence only, to the end of the part."""
+    start, last = xml.find(b"sheetData"), xml.rfind(b"sheetData")
     if start < 0:
         return 0, 0
-    end = start
-    for end_tag in _SHEET_DATA_END.finditer(xml, start):
-        end = end_tag.start()
-    return start, end if end > start else len(xml)
+    return start, last if last > start else len(xml)
 
 
 def _one_r_a_tag(xml: bytes, start: int, end: int) -> bool:

@@ -354,3 +354,16 @@ def test_what_excel_writes_around_formulas_passes(template):
                                               b"</row></sheetData>")
         return [(name, body.replace(b"</worksheet>", ext + b"</worksheet>"))]
     assert _scanned(repack(template, edit)) is not None
+
+
+@pytest.mark.parametrize("end_tag", [b"</:sheetData>", b"</a/b:sheetData>"])
+def test_an_end_of_sheet_data_faked_in_an_attribute_hides_no_second_r(template, end_tag):
+    """calamine takes `zz="</sheetData>"` for an attribute and `</:sheetData>` for the end."""
+    def edit(name: str, body: bytes) -> list[tuple[str, bytes]]:
+        if name != SHEET:
+            return [(name, body)]
+        body = body.replace(b"</sheetData>", b'<row r="30">%s</row>%s' % (SECOND_R["spaced"], end_tag))
+        return [(name, body.replace(b'<c r="A1"', b'<c r="A1" zz="</sheetData>"', 1))]
+    data = repack(template, edit)
+    assert b'zz="</sheetData>"' in zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
+    assert _scanned(data) is None
