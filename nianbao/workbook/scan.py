@@ -73,9 +73,10 @@ def _sheet_data(xml: bytes) -> tuple[int, int]:
 
 
 def _one_r_a_tag(xml: bytes, start: int, end: int) -> bool:
-    if xml.find(b'<c r="', start, end) < 0:  # every other form of a cell is refused by _MARKS
+    cells = xml.count(b'<c r="', start, end)
+    if not cells:  # every other form of a cell is refused by _MARKS
         return True
-    tags = xml.count(b'<c r="', start, end) + xml.count(b'<row r="', start, end)
+    tags = cells + xml.count(b'<row r="', start, end)
     named_r = xml.count(b"dtr=", start, end)  # the one attribute of a cell's elements whose name ends in r
     return xml.count(b"r=", start, end) - named_r == tags and not _R_SPACED.search(xml, start, end)
 
