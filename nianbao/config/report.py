@@ -125,6 +125,7 @@ class UnitDrafts(Model):
     duty: Text
     plans_intro: Text  # {next_year}
     other: Text = "无。"
+    pdf: Flag = True  # a PDF beside each unit's .docx (all the drafts of a run in one LibreOffice run)
 
 
 class ReportFile(Model):
@@ -134,6 +135,7 @@ class ReportFile(Model):
     template: Text = "report.md.j2"
     docx_template: Text | None = None
     latin_font: Text = "Times New Roman"
+    pdf: Flag = True  # a PDF beside the .docx, fonts embedded (LibreOffice; a note instead where it is missing)
     frameworks: tuple[Framework, ...] = Field(min_length=1)
     intro_focus: Text = ""
     sections: tuple[Section, ...] = Field(min_length=1)

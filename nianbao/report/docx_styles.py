@@ -34,18 +34,27 @@ _THEME = {"w:asciiTheme": "w:ascii", "w:hAnsiTheme": "w:hAnsi", "w:eastAsiaTheme
 _AFTER_SNAP = ("w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
                "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId",
                "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+_AFTER_SPACING = ("w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr",
+                  "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout",
+                  "w:specVanish", "w:oMath")
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 
 
 def grid(section, normal_pt: float = BODY_PT) -> tuple[int, int]:
-    """(w:linePitch in twips, w:charSpace) for LINES × CHARS on this section's page, from the margins as
-    Word stores them (twips). Word makes a grid cell the Normal style's font size + charSpace/4096 pt
-    (ECMA-376 §17.6.5); rounded down, so 28 cells fit the line. A4 at 37/35/28/26 mm: (579, -842)."""
+    """(w:linePitch in twips, w:spacing in twentieths of a point) for LINES × CHARS on this section's
+    page, from the margins as Word stores them (twips); A4 at 37/35/28/26 mm: (579, -5).
+
+    The 22 lines are a line grid (w:docGrid lines) with the body at exactly that pitch. The 28
+    characters are the Normal style's character spacing (ECMA-376 §17.3.2.35: added after every
+    character, in Word, WPS and LibreOffice alike), not a character grid: Word makes a grid cell the
+    Normal size + charSpace/4096 pt (§17.6.5) and compresses each character into it, but LibreOffice 7.4
+    gives a character wider than its cell two cells (14 characters a line). Rounded down, so 28 fit:
+    16 − 0.25 = 15.75 pt, 28 × 15.75 = 441 pt of the 442.25 pt text block."""
     twips = [round(x / 635) for x in (section.page_width, section.left_margin, section.right_margin,
                                       section.page_height, section.top_margin, section.bottom_margin)]
     width, height = twips[0] - twips[1] - twips[2], twips[3] - twips[4] - twips[5]
-    return height // LINES, math.floor((width / 20 / CHARS - normal_pt) * 4096)
+    return height // LINES, math.floor((width / 20 / CHARS - normal_pt) * 20)
 
 
 def page_setup(section) -> None:
@@ -56,16 +65,27 @@ def page_setup(section) -> None:
     section.footer_distance = Mm(23)
 
 
-def doc_grid(doc, section) -> None:
-    """w:docGrid linesAndChars: 22 lines × 28 characters, measured against the Normal style's size."""
-    normal = doc.styles["Normal"].font.size
-    line_pitch, char_space = grid(section, normal.pt if normal is not None else BODY_PT)
+def doc_grid(doc, section, own: bool = True) -> None:
+    """22 lines × 28 characters, measured against the Normal style's size (see `grid`): a line grid on
+    the section, the character spacing on Normal (a bureau's own spacing stays), none on the Title
+    (centred, off the grid)."""
+    normal = doc.styles["Normal"]
+    line_pitch, spacing = grid(section, normal.font.size.pt if normal.font.size is not None else BODY_PT)
     sect = section._sectPr
     el = sect.find(qn("w:docGrid"))
     if el is None:
         el = sect.insert_element_before(OxmlElement("w:docGrid"), "w:printerSettings", "w:sectPrChange")
-    for attr, value in (("w:type", "linesAndChars"), ("w:linePitch", line_pitch), ("w:charSpace", char_space)):
+    el.attrib.pop(qn("w:charSpace"), None)  # a character grid is what LibreOffice 7.4 lays out wrong
+    for attr, value in (("w:type", "lines"), ("w:linePitch", line_pitch)):
         el.set(qn(attr), str(value))
+    for style, value in ((normal, spacing), (doc.styles["Title"], 0)):
+        rpr = style.element.get_or_add_rPr()
+        found = rpr.find(qn("w:spacing"))
+        if found is None:
+            found = rpr.insert_element_before(OxmlElement("w:spacing"), *_AFTER_SPACING)
+        elif not own:
+            continue
+        found.set(qn("w:val"), str(value))
 
 
 def set_fonts(rpr, east_asia: str, latin: str, fill_only: bool = False) -> None:
@@ -79,7 +99,7 @@ def set_fonts(rpr, east_asia: str, latin: str, fill_only: bool = False) -> None:
 
 
 def no_snap(ppr) -> None:
-    """Keep a paragraph off the character grid (a 2号 title would take two cells a character)."""
+    """Keep a paragraph off the document grid: the 2号 title keeps its own 40 pt lines."""
     snap = ppr.find(qn("w:snapToGrid"))
     if snap is None:
         snap = ppr.insert_element_before(OxmlElement("w:snapToGrid"), *_AFTER_SNAP)
@@ -136,7 +156,7 @@ def apply_styles(doc, fonts: dict[str, str], latin: str, own: bool) -> None:
             pf.line_spacing = TITLE_PITCH if level == 1 else body_pitch
         if not (fill and pf.first_line_indent is not None):
             pf.first_line_indent = Pt(2 * size) if indent else None
-            if indent:  # Word and WPS count "2 characters" on the grid; LibreOffice reads w:firstLine
+            if indent:  # Word and WPS count "2 characters" of the style's size; LibreOffice reads w:firstLine
                 style.element.pPr.ind.set(qn("w:firstLineChars"), "200")
             elif style.element.pPr.ind is not None:
                 style.element.pPr.ind.attrib.pop(qn("w:firstLineChars"), None)

@@ -1,8 +1,8 @@
 """Markdown blocks → .docx laid out per GB/T 9704-2012, in a form Word, WPS and LibreOffice all honour: A4,
-margins 37/35/28/26 mm, a 22 lines × 28 characters grid (w:docGrid linesAndChars), title 2号 小标宋, levels
-一、(一) 1. in 3号 黑体/楷体/仿宋 bold, body 3号 仿宋 at the grid's exact line pitch, Latin text and digits in
-Times New Roman, page numbers 4号 "— 1 —" right on odd pages and left on even ones. The styles, the grid
-and the removal of theme fonts live in `docx_styles`.
+margins 37/35/28/26 mm, 22 lines × 28 characters (a line grid and the body's character spacing, see
+`docx_styles.grid`), title 2号 小标宋, levels 一、(一) 1. in 3号 黑体/楷体/仿宋 bold, body 3号 仿宋 at the
+grid's exact line pitch, Latin text and digits in Times New Roman, page numbers 4号 "— 1 —" right on odd
+pages and left on even ones. The styles, the grid and the removal of theme fonts live in `docx_styles`.
 
 A bureau may give its own .docx (`template=`): its letterhead (红头, in the header or first paragraphs)
 and styles stay, the report is appended after its content, and only what its Normal/Title/Heading
@@ -105,7 +105,7 @@ def build_docx(markdown: str, *, issuer: str, date: pendulum.DateTime, title_lin
     section = doc.sections[-1]
     gb.page_setup(section)
     gb.apply_styles(doc, fonts, latin_font, own=template is None)
-    gb.doc_grid(doc, section)
+    gb.doc_grid(doc, section, own=template is None)
     gb.resolve_theme_fonts(doc)
     styles = {level: spec[0] for level, spec in gb.LEVELS.items()}
     title_done = False

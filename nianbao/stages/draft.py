@@ -17,6 +17,7 @@ from nianbao.plan import build_plan
 from nianbao.report.aggregate import CityAggregate, aggregate, assemble
 from nianbao.report.draft import DraftDoc, changed_figures, leaders_figures, render_draft
 from nianbao.report.model import UnitReport
+from nianbao.report.pdf import pdf_attachment, pdf_versions
 from nianbao.report.problems import find_problems
 from nianbao.report.tally import tally_reports
 from nianbao.resources import Resources
@@ -87,6 +88,9 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
     stem = doc.title
     files = {"md": (f"{stem}.md", doc.markdown.encode("utf-8")), "html": (f"{stem}.html", doc.html.encode("utf-8")),
              "docx": (f"{stem}.docx", doc.docx), "xlsx": (f"{stem}-数据附表.xlsx", doc.appendix_xlsx)}
+    pdf = pdf_versions({f"{stem}.docx": doc.docx}, config_dir=res.settings.config_dir) if cfg.report.pdf else {}
+    if pdf:  # for phones; where LibreOffice is missing or fails, a logged note and no PDF
+        files["pdf"] = (f"{stem}.pdf", pdf[f"{stem}.docx"])
     if out_dir is not None:  # an administrator's own folder (nianbao draft --out)
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = {k: out_dir / name for k, (name, _) in files.items()}
@@ -129,7 +133,7 @@ def deliver_draft(res: Resources, result: DraftResult) -> bool:
         before = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id, Draft.delivered.is_(True),
                                               Draft.id != row.id).order_by(Draft.id.desc()))
         subject, body = draft_mail(res, result, before.figures if before else None, row.figures)
-        attachments = [(result.paths["docx"].name, result.doc.docx, DOCX),
+        attachments = [(result.paths["docx"].name, result.doc.docx, DOCX), *pdf_attachment(result.paths),
                        (result.paths["xlsx"].name, result.doc.appendix_xlsx, XLSX)]
         msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=leaders, cc=list(cfg.admin_emails),
                       subject=subject, text=body, attachments=attachments, date=now)

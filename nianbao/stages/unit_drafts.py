@@ -15,6 +15,7 @@ from nianbao.db.session import unit_of_work
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.report.aggregate import aggregate
+from nianbao.report.pdf import pdf_versions
 from nianbao.report.unit_draft import medians, render_unit_draft
 from nianbao.resources import Resources
 from nianbao.stages.draft import DOCX, unit_reports
@@ -25,6 +26,7 @@ from nianbao.texts import fmt_day, fmt_time, render_mail
 class UnitDraftsReport:
     made: list[tuple[str, Path]] = field(default_factory=list)  # (unit name, .docx)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (unit name, why)
+    pdfs: list[Path] = field(default_factory=list)  # beside the .docx made (none where LibreOffice is missing)
 
 
 def pending(res: Resources, year: int | None = None) -> dict[int, dict[str, int]]:
@@ -68,6 +70,10 @@ def make_unit_drafts(res: Resources, year: int | None = None) -> UnitDraftsRepor
                 report.failed.append((unit.unit.name, f"{type(exc).__name__}: {exc}"))
                 continue
             report.made.append((unit.unit.name, path))
+    if report.made and res.config.report.unit_drafts.pdf:  # every draft of the run in one LibreOffice run
+        pdfs = pdf_versions({p.name: p.read_bytes() for _, p in report.made}, config_dir=res.settings.config_dir)
+        report.pdfs = [res.outputs.write(p.relative_to(res.outputs.local_root).with_suffix(".pdf").as_posix(),
+                                         pdfs[p.name]) for _, p in report.made if p.name in pdfs]
     return report
 
 
