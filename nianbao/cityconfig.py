@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from nianbao.config.calendar import CalendarFile, Deadline, YearOverride
 from nianbao.config.city import CityFile
 from nianbao.config.errors import translate
+from nianbao.config.groups import Group, GroupsFile, group_problems
 from nianbao.config.indicators import Indicator, IndicatorsFile, Target
 from nianbao.config.mail import MailFile
 from nianbao.config.messages import check_messages
@@ -27,8 +28,8 @@ from nianbao.config.rules import Rule, RulesFile, YoyOutlier
 from nianbao.config.units import UNIT_KINDS, Unit, UnitsFile
 from nianbao.errors import ConfigError, ConfigProblem
 
-__all__ = ["UNIT_KINDS", "CalendarFile", "CityConfig", "Deadline", "Indicator", "ReportFile", "Rule", "Section",
-           "Target", "Unit", "YearOverride", "load_city_config"]
+__all__ = ["UNIT_KINDS", "CalendarFile", "CityConfig", "Deadline", "Group", "Indicator", "ReportFile", "Rule",
+           "Section", "Target", "Unit", "YearOverride", "load_city_config"]
 
 FILES: dict[str, type[BaseModel]] = {"city": CityFile, "units": UnitsFile, "indicators": IndicatorsFile,
                                      "rules": RulesFile, "calendar": CalendarFile, "report": ReportFile}
@@ -50,6 +51,7 @@ class CityConfig:
     calendar: CalendarFile
     report: ReportFile
     messages: dict[str, str] = field(default_factory=dict)  # config/messages.yaml: wording with {names}
+    groups: tuple[Group, ...] = ()  # config/groups.yaml (optional): names a work plan gives several units
     root: Path = field(compare=False, default=Path("."))
 
     def text(self, key: str, **names: object) -> str:
@@ -142,6 +144,20 @@ def mail_problems(path: Path) -> list[ConfigProblem]:
     return []
 
 
+def _groups(root: Path, units: BaseModel | None) -> tuple[GroupsFile, list[ConfigProblem]]:
+    """config/groups.yaml (optional: absent, there are no groups), checked against units.yaml."""
+    if not (root / "groups.yaml").exists():
+        return GroupsFile(), []
+    data, problem = read_yaml(root / "groups.yaml")
+    if problem:
+        return GroupsFile(), [problem]
+    try:
+        groups = GroupsFile.model_validate(data)
+    except ValidationError as exc:
+        return GroupsFile(), translate("groups.yaml", exc, GroupsFile)
+    return groups, (group_problems(groups, units) if isinstance(units, UnitsFile) else [])
+
+
 def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem]:
     """What one file says about another. Only files that validated on their own are compared."""
     from nianbao.workbook.rules import names_in
@@ -199,6 +215,8 @@ def load_city_config(root: Path | str) -> CityConfig:
     data, problem = read_yaml(root / "messages.yaml")
     messages, more = check_messages(data) if problem is None else ({}, [problem])
     problems += mail_problems(root / "mail.yaml")
+    groups, more_groups = _groups(root, models.get("units"))
+    problems += more_groups
     problems += more + _cross_references(models, root)
     if problems:
         raise ConfigError(problems)
@@ -208,5 +226,5 @@ def load_city_config(root: Path | str) -> CityConfig:
         admin_emails=city.admin_emails, intake_address=city.intake_address,
         sender_name=city.sender_name or city.bureau, units=units.units, indicators=inds.indicators,
         rules=rules.rules, yoy_outlier=rules.yoy_outlier, calendar=models["calendar"], report=models["report"],
-        messages=messages, root=root)
+        messages=messages, groups=groups.groups, root=root)
 

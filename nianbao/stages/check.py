@@ -30,6 +30,9 @@ def check_setup(settings: Settings) -> list[ConfigProblem]:
         config = load_city_config(settings.config_dir)
     except ConfigError as exc:
         return list(exc.problems) + more
+    from nianbao.workplan import task_file_problems
+
+    more += task_file_problems(settings.config_dir, config)
     return check_templates(config, settings.templates_dir) + schedule_problems(config) + more
 
 
