@@ -99,10 +99,15 @@ def message_id_for(key: str, domain: str) -> str:
 def compose(*, sender: tuple[str, str], to: list[str], subject: str, text: str,
             attachments: Sequence[tuple[str, bytes, str]] = (), in_reply_to: str | None = None,
             message_id: str | None = None, cc: Sequence[str] = (),
-            date: pendulum.DateTime | None = None, references: Sequence[str] = ()) -> EmailMessage:
+            date: pendulum.DateTime | None = None, references: Sequence[str] = (),
+            auto: str | None = None) -> EmailMessage:
     """A UTF-8 mail; attachments by add_attachment so Chinese names go out as RFC 2231 filename*.
 
-    Without ``message_id`` a random one is set; the outbox replaces it by one derived from its key."""
+    Without ``message_id`` a random one is set; the outbox replaces it by one derived from its key.
+    ``auto`` marks a mail no person wrote (RFC 3834 §5): "auto-generated" (invitations, reminders,
+    notices, digests) or "auto-replied" (receipts, answers to a mail)."""
+    if auto not in (None, "auto-generated", "auto-replied"):
+        raise ValueError(f"auto must be 'auto-generated' or 'auto-replied', not {auto!r}")
     msg = EmailMessage(policy=policy.SMTP)
     user, _, domain = sender[1].partition("@")
     msg["From"] = Address(sender[0], user, domain)
@@ -117,6 +122,13 @@ def compose(*, sender: tuple[str, str], to: list[str], subject: str, text: str,
     thread = [r for r in [*references, in_reply_to] if r]
     if thread:
         msg["References"] = " ".join(dict.fromkeys(thread))
+    if auto:
+        # Auto-Submitted stops RFC 3834 responders (and another nianbao) answering; Exchange's Out of
+        # Office honours X-Auto-Response-Suppress (MS-OXCMAIL 2.1.3.2.20). No 'Precedence: bulk':
+        # RFC 3834 does not ask for it, RFC 2076 discourages it, and it marks mail as mass mail, which
+        # filters sort away from the inbox: a clerk's receipt must land where the clerk looks.
+        msg["Auto-Submitted"] = auto
+        msg["X-Auto-Response-Suppress"] = "All"
     msg.set_content(text, charset="utf-8")
     for filename, data, mimetype in attachments:
         maintype, _, subtype = mimetype.partition("/")
