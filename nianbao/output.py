@@ -127,7 +127,9 @@ def print_intake_summary(reports: list[dict], sent: Any, quiet: bool = False) ->
     con.print(f"本次处理邮件 {len(reports)} 封（重复 {sum(r['status'] == 'duplicate' for r in reports)} 封），"
               f"工作簿 {len(books)} 个：接收 {counts['accepted']}，退回 {counts['rejected']}，"
               f"待核实 {counts['held']}，未替换 {counts['superseded']}；无法处理的邮件 {failed} 封。"
-              f"回执发送成功 {sent.sent} 封，待重试 {sent.pending} 封。", markup=False)
+              f"回执发送成功 {sent.sent} 封，待重试 {sent.pending} 封"
+              + (f"，服务器未确认 {sent.unconfirmed} 封（见 nianbao status）" if sent.unconfirmed else "") + "。",
+              markup=False)
     for a in (a for a in books if a["status"] == "held"):
         con.print(f"  待核实：报送编号 {a['submission_id']}（{a['unit'] or '未识别单位'}）"
                   f"——{'；'.join(a['reasons'])[:80]}。核实后：nianbao review --release {a['submission_id']}",
@@ -172,7 +174,8 @@ def status_json(report: Any) -> dict:
     r = report.rates
     return {"year": report.year, "expected": r.expected, "actual": r.actual, "on_time": r.on_time,
             "rate": round(r.rate, 2), "on_time_rate": round(r.on_time_rate, 2), "units": report.rows(),
-            "warnings": report.plan.warnings}
+            "warnings": report.plan.warnings,
+            "outbox": report.outbox.to_json() if getattr(report, "outbox", None) else None}
 
 
 def print_status(data: dict) -> None:
@@ -187,6 +190,23 @@ def print_status(data: dict) -> None:
               f"按时 {data['on_time']} 家（及时率 {data['on_time_rate']:.1f}%）")
     for w in data["warnings"]:
         con.print(f"[yellow]提示：[/yellow]{escape(w)}")
+    if data.get("outbox"):
+        print_outbox(data["outbox"])
+
+
+def print_outbox(box: dict) -> None:
+    """The outbox in one line, and each mail the server never acknowledged (perhaps delivered)."""
+    n = box["counts"]
+    con = _console()
+    con.print(f"邮件：已发送 {n.get('sent', 0)} 封，待发送 {n.get('queued', 0) + n.get('sending', 0)} 封，"
+              f"未确认 {n.get('uncertain', 0)} 封，发送失败 {n.get('failed', 0)} 封。", markup=False)
+    for m in box["uncertain"]:
+        then = f"，将于 {m['next_try']} 再发一次" if m["next_try"] else "，不再重发，请向收件人核实"
+        con.print(f"  [yellow]未确认：[/yellow]{escape(m['subject'])} → {escape('、'.join(m['recipients']))}"
+                  f"（邮件服务器已收下全文但未答复，已发送 {m['sends']} 次{then}）")
+    more = n.get("uncertain", 0) - len(box["uncertain"])
+    if more > 0:
+        con.print(f"  另有 {more} 封未确认的邮件未列出。", markup=False)
 
 
 def remind_json(report: Any) -> dict:

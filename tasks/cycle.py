@@ -57,6 +57,9 @@ def send_outbox_task(res: Resources) -> DeliveryReport:
     if report.failed or report.broken:
         get_run_logger().warning("%d 封邮件发送失败，已留待下次重试；%d 封无法生成（见 outbox 的错误记录）。%s",
                                  report.failed, report.broken, report.stopped or "")
+    if report.uncertain:
+        get_run_logger().warning("%d 封邮件服务器已收下全文但未确认（可能已送达），按 mail.yaml 的 uncertain_retries 稍后再发；"
+                                 "目前共有 %d 封未确认，见 nianbao status。", report.uncertain, report.unconfirmed)
     return report
 
 

@@ -45,6 +45,8 @@ class SmtpOutbound(Model):
     user: Text | None = None
     timeout: Num = Field(default=30, gt=0)
     run_budget_s: Num = Field(default=300, gt=0)
+    uncertain_retries: Int = Field(default=1, ge=0, le=5)  # sends again of a mail the server never acknowledged
+    uncertain_retry_minutes: Num = Field(default=120, ge=15)  # before the first of them (then doubling)
     cafile: Text | None = None
 
 

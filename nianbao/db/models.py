@@ -170,8 +170,11 @@ class OutboxMessage(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str | None] = mapped_column(Text)
     headers: Mapped[dict[str, Any] | None]  # from, to, cc, in_reply_to, date of a text-only mail
-    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)  # queued | sending | sent | failed
+    # queued | sending | sent | failed | uncertain (the server got it whole and never answered: it may
+    # have been delivered; sent again at most mail.yaml outbound.uncertain_retries times)
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    uncertain_sends: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]

@@ -2,11 +2,15 @@
 then sent. Keys make queueing idempotent; a claim (queued → sending) keeps two deliverers from sending
 the same row; a failure leaves the row queued with exponential backoff.
 
-Delivery is at least once: a message is marked sent only after the server accepted it, so a crash, or a
-server that stores a message but answers after the timeout, means it is sent again later — with the
-same Message-ID (derived from its key), which mail clients use to show one copy. A message that cannot
-even be composed (a bug meeting odd input) is marked failed with its error and never blocks the rest;
-a server that is down costs a run one timeout, not one per message, and a run stops at its time budget."""
+A message is marked sent only after the server accepted it. One the server got whole but never answered
+(it stores, then acknowledges after our timeout) is *uncertain*: it may well have been delivered, so it
+is not queued again at once but sent again at most ``uncertain_retries`` times, each after
+``uncertain_retry_minutes`` (doubling), always with the same Message-ID (derived from its key), which
+mail clients use to show one copy; then it stays uncertain, listed for the administrator. Such a
+timeout costs the run one timeout and a new connection, and the rest of the queue is still tried. A
+message that cannot even be composed (a bug meeting odd input) is marked failed with its error and never
+blocks the rest; a server that is down costs a run one timeout, not one per message, and a run stops at
+its time budget."""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from email.policy import compat32
 from email.utils import getaddresses, parseaddr
 
 import pendulum
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,12 +32,14 @@ from nianbao.db.models import OutboxMessage
 from nianbao.db.session import transaction, unit_of_work
 from nianbao.errors import MailError
 from nianbao.mail.message import compose, message_id_for
-from nianbao.mail.transport import ServerDown, Transport
+from nianbao.mail.transport import ServerDown, Transport, Uncertain
 from nianbao.store import BlobStore
 
 STUCK_AFTER_MINUTES = 10  # a 'sending' row older than this belongs to a deliverer that died
 CLAIM_BATCH = 20  # rows claimed in one transaction
 MAX_BACKOFF_MINUTES = 6 * 60
+UNCERTAIN_RETRIES = 1  # defaults of mail.yaml outbound.uncertain_retries / uncertain_retry_minutes
+UNCERTAIN_RETRY_MINUTES = 120
 _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _TABLE = OutboxMessage.__table__
 
@@ -43,7 +49,9 @@ class DeliveryReport:
     sent: int = 0
     failed: int = 0  # tried and queued again
     broken: int = 0  # could not be composed: marked failed, kept with its error
-    pending: int = 0  # still queued after this run
+    uncertain: int = 0  # the server got it and never answered: this run's sends of unknown outcome
+    pending: int = 0  # still to be sent after this run (queued, or uncertain with a retry left)
+    unconfirmed: int = 0  # uncertain after this run: perhaps delivered, never acknowledged
     stopped: str | None = None  # why the run stopped early (server down, time budget)
 
 
@@ -128,36 +136,56 @@ _FINISH = _TABLE.update().where(_TABLE.c.id == bindparam("row_id")).values(
     status=bindparam("status"), sent_at=bindparam("at"), last_error=bindparam("error"))
 
 
-def _claim(factory: sessionmaker, now: pendulum.DateTime, after: int, size: int) -> list[OutboxMessage]:
-    """Take up to ``size`` due rows after row ``after`` for this deliverer (queued → sending, each checked
-    by rowcount, so two deliverers never take the same row). A row left 'sending' longer than
-    STUCK_AFTER_MINUTES belonged to a deliverer that died."""
-    stuck = now.subtract(minutes=STUCK_AFTER_MINUTES)
-    out: list[OutboxMessage] = []
+def _due(now: pendulum.DateTime, retries: int):
+    """Rows to send now: queued and due, uncertain with a retry left and due, or left 'sending' longer
+    than STUCK_AFTER_MINUTES by a deliverer that died."""
+    return or_(
+        (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == "uncertain") & (OutboxMessage.next_attempt_at <= now)
+        & (OutboxMessage.uncertain_sends <= retries),
+        (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= now.subtract(minutes=STUCK_AFTER_MINUTES)),
+    )
+
+
+def _claim(factory: sessionmaker, now: pendulum.DateTime, after: int, size: int,
+           retries: int) -> list[tuple[OutboxMessage, str]]:
+    """Take up to ``size`` due rows after row ``after`` for this deliverer (→ sending, each checked by
+    rowcount, so two deliverers never take the same row); each with the status it had."""
+    out: list[tuple[OutboxMessage, str]] = []
     with unit_of_work(factory) as s:
-        query = select(OutboxMessage).where(or_(
-            (OutboxMessage.status == "queued") & (OutboxMessage.next_attempt_at <= now),
-            (OutboxMessage.status == "sending") & (OutboxMessage.next_attempt_at <= stuck),
-        ), OutboxMessage.id > after)
+        query = select(OutboxMessage).where(_due(now, retries), OutboxMessage.id > after)
         for row in s.scalars(query.order_by(OutboxMessage.id).limit(size)).all():
-            got = s.execute(_CLAIM, {"row_id": row.id, "was": row.status, "tried": row.attempts,
+            was = row.status
+            got = s.execute(_CLAIM, {"row_id": row.id, "was": was, "tried": row.attempts,
                                      "now": now, "attempts": row.attempts + 1})
             if got.rowcount == 1:
                 s.expunge(row)
                 row.status, row.next_attempt_at, row.attempts = "sending", now, row.attempts + 1
-                out.append(row)
+                out.append((row, was))
     return out
 
 
-def _release(factory: sessionmaker, rows: list[OutboxMessage], now: pendulum.DateTime) -> None:
-    """Rows this run claimed but never tried: queued again as they were, due now."""
+def _release(factory: sessionmaker, rows: list[tuple[OutboxMessage, str]], now: pendulum.DateTime) -> None:
+    """Rows this run claimed but never tried: back as they were, due now."""
     if not rows:
         return
     with unit_of_work(factory) as s:
-        for row in rows:
+        for row, was in rows:
             s.execute(_TABLE.update().where(
                 _TABLE.c.id == row.id, _TABLE.c.status == "sending", _TABLE.c.attempts == row.attempts,
-            ).values(status="queued", attempts=row.attempts - 1, next_attempt_at=now))
+            ).values(status="queued" if was == "sending" else was, attempts=row.attempts - 1, next_attempt_at=now))
+
+
+def _uncertain(factory: sessionmaker, row: OutboxMessage, now: pendulum.DateTime, error: Exception,
+               retries: int, minutes: float) -> None:
+    """The server may hold the message: sent again (same Message-ID) after ``minutes``, doubling with
+    each unanswered send, while retries are left; then it stays uncertain for the administrator."""
+    with unit_of_work(factory) as s:
+        n = s.scalar(select(OutboxMessage.uncertain_sends).where(OutboxMessage.id == row.id)) + 1
+        s.execute(_TABLE.update().where(
+            _TABLE.c.id == row.id, _TABLE.c.status == "sending", _TABLE.c.attempts == row.attempts,
+        ).values(status="uncertain", uncertain_sends=n, last_error=str(error)[:2000],
+                 next_attempt_at=now.add(minutes=int(minutes * 2 ** (n - 1))) if n <= retries else None))
 
 
 def _requeue(factory: sessionmaker, row: OutboxMessage, now: pendulum.DateTime, error: Exception) -> None:
@@ -176,28 +204,31 @@ def _finish(factory: sessionmaker, row: OutboxMessage, status: str, at: pendulum
 
 def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transport, clock: Clock, *,
                     limit: int | None = None, budget_s: float = 300,
+                    uncertain_retries: int = UNCERTAIN_RETRIES, uncertain_retry_minutes: float = UNCERTAIN_RETRY_MINUTES,
                     progress: Callable[[int], None] | None = None) -> DeliveryReport:
-    """Send what is due over one session: claim a few rows at a time (queued → sending), send each, then
-    mark it sent (or queued again with exponential backoff) in its own short transaction. A crash between
-    sending and marking re-sends after STUCK_AFTER_MINUTES, with the same Message-ID; rows claimed but
-    never tried when a run stops are handed back. ``progress`` is called after each message."""
+    """Send what is due over one session: claim a few rows at a time (→ sending), send each, then mark it
+    sent, queued again with exponential backoff, or uncertain (see the module) in its own short
+    transaction. A crash between sending and marking re-sends after STUCK_AFTER_MINUTES, with the same
+    Message-ID; rows claimed but never tried when a run stops are handed back. ``progress`` is called
+    after each message."""
     report = DeliveryReport()
     after = 0  # rows are taken in id order; one that failed in this run waits for the next run
-    claimed: list[OutboxMessage] = []
+    claimed: list[tuple[OutboxMessage, str]] = []
     started, reconnects = time.monotonic(), 1
     with transport.session() as session:
-        while limit is None or report.sent + report.failed < limit:
+        while limit is None or report.sent + report.failed + report.uncertain < limit:
             if time.monotonic() - started > budget_s:
                 report.stopped = f"本次发送已用时超过 {budget_s:g} 秒，其余邮件留待下次发送"
                 break
             now = clock.now()
             if not claimed:
-                room = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.sent - report.failed)
-                claimed = _claim(factory, now, after, room)
+                done = report.sent + report.failed + report.uncertain
+                room = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - done)
+                claimed = _claim(factory, now, after, room, uncertain_retries)
                 if not claimed:
                     break
-                after = claimed[-1].id
-            row = claimed.pop(0)
+                after = claimed[-1][0].id
+            row, _ = claimed.pop(0)
             try:
                 data = message_bytes(row, store)
                 from_addr = envelope_sender(data)
@@ -207,6 +238,10 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
                 continue
             try:
                 session.send(data, from_addr, list(row.recipients))
+            except Uncertain as exc:  # the session connects anew for the next message
+                _uncertain(factory, row, now, exc, uncertain_retries, uncertain_retry_minutes)
+                report.uncertain += 1
+                continue
             except ServerDown as exc:
                 _requeue(factory, row, now, exc)
                 report.failed += 1
@@ -225,6 +260,9 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
                 progress(report.sent)
     _release(factory, claimed, clock.now())
     with unit_of_work(factory) as s:
-        report.pending = len(s.scalars(select(OutboxMessage.id).where(
-            OutboxMessage.status.in_(("queued", "sending")))).all())
+        report.pending = s.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status.in_(("queued", "sending"))
+            | ((OutboxMessage.status == "uncertain") & (OutboxMessage.uncertain_sends <= uncertain_retries))))
+        report.unconfirmed = s.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.status == "uncertain"))
     return report

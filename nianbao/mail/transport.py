@@ -4,7 +4,8 @@ A delivery run opens one session (`Transport.session()`) and sends every due mes
 SMTP connection for the run, replaced when the server dropped it while idle. A server that does not
 answer in time raises `ServerDown`, so the run stops after one timeout instead of one per message; one
 that drops the connection mid-message raises it with ``dropped`` set (the run may try one new
-connection)."""
+connection). A message whose every byte reached the server but whose answer never came (a slow
+acknowledger, or a connection lost after the final dot) raises `Uncertain`: the server may hold it."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ class ServerDown(MailError):
     def __init__(self, message: str, *, dropped: bool = False):
         super().__init__(message)
         self.dropped = dropped  # the connection broke (not a silence): a new one may well work
+
+
+class Uncertain(MailError):
+    """The whole message reached the server, whose answer never came: it may well have been delivered."""
 
 
 class Session(Protocol):
@@ -61,6 +66,36 @@ class FolderTransport:
 SECURITY = ("starttls", "ssl", "none")
 
 
+class _Handover:
+    """Knows whether the message itself has gone: smtplib's data() sends the DATA command, then the
+    message with its final dot, then waits for the answer; after the second send the server holds
+    every byte, and a missing answer no longer means the message was not delivered."""
+
+    handed_over = False
+    _data_sends: int | None = None
+
+    def data(self, msg):  # noqa: ANN001, ANN201 - smtplib's signature
+        self.handed_over, self._data_sends = False, 0
+        try:
+            return super().data(msg)
+        finally:
+            self._data_sends = None
+
+    def send(self, s):  # noqa: ANN001, ANN201
+        super().send(s)
+        if self._data_sends is not None:
+            self._data_sends += 1
+            self.handed_over = self._data_sends >= 2
+
+
+class _SMTP(_Handover, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_Handover, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpTransport:
     """SMTP over one connection per session; ``cafile`` trusts a private CA (e.g. a city's own)."""
 
@@ -75,9 +110,9 @@ class SmtpTransport:
         try:
             context = ssl.create_default_context(cafile=self.cafile)
             if self.security == "ssl":
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
+                smtp = _SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                smtp = _SMTP(self.host, self.port, timeout=self.timeout)
             if self.security == "starttls":
                 smtp.starttls(context=context)
             if self.user:
@@ -115,8 +150,8 @@ class SmtpSession:
         """Send one message. A connection that sat idle is checked by NOOP and replaced if the server
         dropped it; one whose MAIL FROM is answered 421 (a server's messages-per-connection limit:
         nothing of the message has gone) is replaced once. Once the message is on its way nothing is
-        retried here (the server may already hold it: the outbox sends it again later, with the same
-        Message-ID)."""
+        retried here: a message the server got whole but never answered raises `Uncertain` (the outbox
+        decides whether and when to send it again, with the same Message-ID)."""
         if self.smtp is not None and time.monotonic() - self.used_at > self.IDLE_CHECK_S and not self._alive():
             self.close(polite=False)
         for attempt in (1, 2):
@@ -141,6 +176,7 @@ class SmtpSession:
         try:
             # Recipients refused while others were accepted are not retried: a retry would send the
             # accepted ones a second copy.
+            self.smtp.handed_over = False
             self.smtp.sendmail(from_addr, to, data)
             self.used_at = time.monotonic()
         except smtplib.SMTPSenderRefused:
@@ -155,7 +191,10 @@ class SmtpSession:
             self._reset()  # this message refused: the session goes on with the next one
             raise MailError(f"{where}: {exc}") from exc
         except (smtplib.SMTPException, OSError) as exc:  # timed out, disconnected mid-message
+            handed_over = getattr(self.smtp, "handed_over", False)
             self.close(polite=False)
+            if handed_over:
+                raise Uncertain(f"{where}: 邮件已全部送到服务器，但服务器未确认收到（{exc or type(exc).__name__}）") from exc
             raise ServerDown(f"{where}: {exc}", dropped=not _timed_out(exc)) from exc
 
     def _alive(self) -> bool:

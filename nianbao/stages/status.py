@@ -12,6 +12,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.completeness import Rates, UnitState, reporting_rates, status_label, unit_status
 from nianbao.db.models import Cycle
 from nianbao.db.session import unit_of_work
+from nianbao.mail.outbox_state import OutboxState, outbox_state
 from nianbao.plan import CyclePlan, build_plan
 from nianbao.resources import Resources
 
@@ -22,6 +23,7 @@ class StatusReport:
     states: list[UnitState]
     rates: Rates
     plan: CyclePlan
+    outbox: OutboxState | None = None
 
     def rows(self) -> list[dict]:
         return [{"code": st.unit_code, "name": st.name, "status": st.status, "label": status_label(st.status),
@@ -62,4 +64,5 @@ def cycle_status(res: Resources, year: int) -> StatusReport:
         cycle = repo.get_cycle(s, year)
         states = unit_states(s, res.config, cycle, plan)
         expected = set(repo.expected_codes(res.config, cycle))
-    return StatusReport(year, states, reporting_rates(states, expected), plan)
+        mail = outbox_state(s, res.config.timezone)
+    return StatusReport(year, states, reporting_rates(states, expected), plan, mail)
