@@ -34,8 +34,10 @@ def intake_flow(year: int | None = None, today: str | None = None, folder: str |
     taken in any season (a clerk may write any day); the status table only while a cycle runs."""
     res = flow_resources(today, folder)
     report = poll_intake_task(res)
-    unit_drafts_task(res)
-    send_outbox_task(res)
+    try:
+        unit_drafts_task(res)
+    finally:  # a full disk under the drafts fails the run (the alert fires), but the receipts still go
+        send_outbox_task(res)
     publish_intake(report)
     y = report_year(res, year)
     if year is not None or in_season(res, y, "status", quiet=True):

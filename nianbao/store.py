@@ -5,7 +5,8 @@ Both live under one URL (`NIANBAO_STORE_URL`): a local or shared folder by defau
 (`$NIANBAO_DATA`), or any fsspec URL — `s3://bucket/nianbao` for object storage — so that several
 machines share one archive: a workbook held by the intake on one machine is released from another,
 and a draft made on one is found from every other. A local folder is written with an atomic rename
-after an fsync; an object store writes each object whole."""
+after an fsync; an object store writes each object whole. A local write that fails (a full disk) raises
+`CannotWrite` naming the path and leaves no temporary file."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import fsspec
+
+from nianbao.errors import CannotWrite
 
 
 class BlobStore:
@@ -77,8 +80,7 @@ class Outputs:
     def write(self, relative: str, data: bytes) -> Path:
         """Write ``relative`` (e.g. "2026/draft/报告.docx"); return the local path of the copy."""
         path = self.local_root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_file(path, data, durable=False)  # made again from the database if a crash loses it
         if self.remote:
             self.fs.pipe_file(f"{self.root}/{relative}", data)
         return path
@@ -97,18 +99,30 @@ def _is_local(fs: fsspec.AbstractFileSystem) -> bool:
 
 
 def _write_local(path: Path, data: bytes) -> None:
-    """Atomic and durable: a temporary file, synced, then renamed into place (a crash leaves either
-    nothing or the whole file)."""
-    if path.exists():
-        return
+    """Atomic and durable (a crash leaves either nothing or the whole file); a blob is never rewritten."""
+    if not path.exists():
+        write_file(path, data)
+
+
+def write_file(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write ``path`` whole or not at all: a temporary file beside it (synced when ``durable``), renamed
+    into place. On any failure the temporary file is removed and `CannotWrite` names ``path``."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:  # the folder usually exists: a mkdir per file would be a syscall per mail
-        fh = open(tmp, "wb")
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(tmp, "wb")
-    with fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        try:  # the folder usually exists: a mkdir per file would be a syscall per mail
+            fh = open(tmp, "wb")
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(tmp, "wb")
+        with fh:
+            fh.write(data)
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise CannotWrite(path, exc) from exc

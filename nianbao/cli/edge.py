@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import errno
-
-from nianbao.errors import ConfigError, MailError, MissingSecret, NianbaoError, UnknownYearError
-
-OS_REASONS = {errno.ENOENT: "不存在", errno.EACCES: "没有访问权限", errno.EPERM: "没有访问权限",
-              errno.ENOTDIR: "路径中有一段不是文件夹", errno.EISDIR: "这是一个文件夹", errno.EEXIST: "已存在",
-              errno.EROFS: "所在文件系统只读", errno.ENOSPC: "磁盘空间已满"}
+from nianbao.errors import OS_REASONS, ConfigError, MailError, MissingSecret, NianbaoError, UnknownYearError
 
 
 def _os(exc: OSError) -> str:

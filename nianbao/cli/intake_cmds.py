@@ -24,10 +24,12 @@ def cmd_intake(args: argparse.Namespace) -> int:
     res = res_of(args)
     with output.counting("正在读取收件箱") as tick:
         report = poll_inbox(res, progress=lambda _: tick())
-    with output.spinner("正在为新入库的单位生成年度报告初稿…"):
-        drafts = make_unit_drafts(res)
-    with output.counting("正在发送回执", output.due_count(res)) as tick:
-        sent = send_outbox(res, progress=tick)
+    try:
+        with output.spinner("正在为新入库的单位生成年度报告初稿…"):
+            drafts = make_unit_drafts(res)
+    finally:  # a full disk under the drafts stops the command (exit 2), but the receipts still go
+        with output.counting("正在发送回执", output.due_count(res)) as tick:
+            sent = send_outbox(res, progress=tick)
     reports = [output.message_json(m, m.source) for m in report.messages]
     if args.json:
         output.emit(reports, True, output.print_ingest)

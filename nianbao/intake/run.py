@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from nianbao.db.models import InboundMessage, MailFailure
 from nianbao.db.session import unit_of_work
+from nianbao.errors import CannotWrite
 from nianbao.intake.prepare import PreparedMail
 from nianbao.intake.replies import answerable, failure_row, reply_row
 from nianbao.intake.report import IntakeReport, MessageReport
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 # The database is down or locked: the run's problem, not the mail's. Everything else a store step raises
 # for one mail (a value the schema refuses, a bug meeting odd input) is that mail's.
 DB_UNREACHABLE = (OperationalError, InterfaceError)
+STOPS_THE_RUN = (*DB_UNREACHABLE, CannotWrite)  # the machine's problems, not one mail's: the mail stays unread
 
 
 def ingest_mail(res: Resources, data: bytes, source_key: str | None = None,
@@ -67,7 +69,7 @@ def commit(res: Resources, mails: list[PreparedMail], now: pendulum.DateTime) ->
     try:
         with unit_of_work(res.db) as s:
             return _store_mails(s, res, mails, now)
-    except DB_UNREACHABLE:
+    except STOPS_THE_RUN:
         raise
     except Exception:  # noqa: BLE001 - a racing worker or one mail's bad data: settle each mail alone
         return [_settle(res, m, now) for m in mails]
@@ -84,7 +86,7 @@ def _settle(res: Resources, mail: PreparedMail, now: pendulum.DateTime, attempts
                 return _store_mails(s, res, [mail], now)[0]
         except IntegrityError as exc:
             error = exc
-        except DB_UNREACHABLE:
+        except STOPS_THE_RUN:
             raise
         except (DBAPIError, Exception) as exc:  # noqa: BLE001 - see the module's docstring
             error = exc
@@ -107,7 +109,7 @@ def _failed(res: Resources, mail: PreparedMail, now: pendulum.DateTime, error: B
     try:  # the mail's own record and the answer to its sender, without what could not be stored
         with unit_of_work(res.db) as s:
             return _store_mails(s, res, [mail], now)[0]
-    except DB_UNREACHABLE:
+    except STOPS_THE_RUN:
         raise
     except Exception:  # noqa: BLE001 - not even that: the mail is kept in the failed folder, unanswered
         log.exception("mail %s: even its failure could not be recorded", mail.source_key or mail.sha256[:12])

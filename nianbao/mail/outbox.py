@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nianbao.clock import Clock
 from nianbao.db.models import OutboxMessage
 from nianbao.db.session import transaction, unit_of_work
-from nianbao.errors import MailError
+from nianbao.errors import CannotWrite, MailError
 from nianbao.mail.message import compose, message_id_for
 from nianbao.mail.transport import ServerDown, Transport, Uncertain
 from nianbao.store import BlobStore
@@ -215,50 +215,55 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
     after = 0  # rows are taken in id order; one that failed in this run waits for the next run
     claimed: list[tuple[OutboxMessage, str]] = []
     started, reconnects = time.monotonic(), 1
-    with transport.session() as session:
-        while limit is None or report.sent + report.failed + report.uncertain < limit:
-            if time.monotonic() - started > budget_s:
-                report.stopped = f"本次发送已用时超过 {budget_s:g} 秒，其余邮件留待下次发送"
-                break
-            now = clock.now()
-            if not claimed:
-                done = report.sent + report.failed + report.uncertain
-                room = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - done)
-                claimed = _claim(factory, now, after, room, uncertain_retries)
-                if not claimed:
+    try:
+        with transport.session() as session:
+            while limit is None or report.sent + report.failed + report.uncertain < limit:
+                if time.monotonic() - started > budget_s:
+                    report.stopped = f"本次发送已用时超过 {budget_s:g} 秒，其余邮件留待下次发送"
                     break
-                after = claimed[-1][0].id
-            row, _ = claimed.pop(0)
-            try:
-                data = message_bytes(row, store)
-                from_addr = envelope_sender(data)
-            except Exception as exc:  # noqa: BLE001 - a row that cannot be composed now never will be
-                _finish(factory, row, "failed", now, f"{type(exc).__name__}: {exc}"[:2000])
-                report.broken += 1
-                continue
-            try:
-                session.send(data, from_addr, list(row.recipients))
-            except Uncertain as exc:  # the session connects anew for the next message
-                _uncertain(factory, row, now, exc, uncertain_retries, uncertain_retry_minutes)
-                report.uncertain += 1
-                continue
-            except ServerDown as exc:
-                _requeue(factory, row, now, exc)
-                report.failed += 1
-                if exc.dropped and reconnects:  # one new connection a run; a server that keeps
-                    reconnects -= 1  # dropping us, or a silent one, waits for the next run
+                now = clock.now()
+                if not claimed:
+                    done = report.sent + report.failed + report.uncertain
+                    room = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - done)
+                    claimed = _claim(factory, now, after, room, uncertain_retries)
+                    if not claimed:
+                        break
+                    after = claimed[-1][0].id
+                row, was = claimed.pop(0)
+                try:
+                    data = message_bytes(row, store)
+                    from_addr = envelope_sender(data)
+                except Exception as exc:  # noqa: BLE001 - a row that cannot be composed now never will be
+                    _finish(factory, row, "failed", now, f"{type(exc).__name__}: {exc}"[:2000])
+                    report.broken += 1
                     continue
-                report.stopped = str(exc)
-                break
-            except MailError as exc:
-                _requeue(factory, row, now, exc)
-                report.failed += 1
-                continue
-            _finish(factory, row, "sent", clock.now())
-            report.sent += 1
-            if progress:
-                progress(report.sent)
-    _release(factory, claimed, clock.now())
+                try:
+                    session.send(data, from_addr, list(row.recipients))
+                except CannotWrite:  # a full disk under the folder outbox: the row goes back, the run fails
+                    claimed.insert(0, (row, was))
+                    raise
+                except Uncertain as exc:  # the session connects anew for the next message
+                    _uncertain(factory, row, now, exc, uncertain_retries, uncertain_retry_minutes)
+                    report.uncertain += 1
+                    continue
+                except ServerDown as exc:
+                    _requeue(factory, row, now, exc)
+                    report.failed += 1
+                    if exc.dropped and reconnects:  # one new connection a run; a server that keeps
+                        reconnects -= 1  # dropping us, or a silent one, waits for the next run
+                        continue
+                    report.stopped = str(exc)
+                    break
+                except MailError as exc:
+                    _requeue(factory, row, now, exc)
+                    report.failed += 1
+                    continue
+                _finish(factory, row, "sent", clock.now())
+                report.sent += 1
+                if progress:
+                    progress(report.sent)
+    finally:  # rows claimed and never tried go back, whatever stopped the run
+        _release(factory, claimed, clock.now())
     with unit_of_work(factory) as s:
         report.pending = s.scalar(select(func.count()).select_from(OutboxMessage).where(
             OutboxMessage.status.in_(("queued", "sending"))

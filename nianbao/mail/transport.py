@@ -21,6 +21,7 @@ from typing import Protocol
 
 from nianbao.errors import MailError
 from nianbao.settings import Settings
+from nianbao.store import write_file
 
 
 class ServerDown(MailError):
@@ -54,13 +55,10 @@ class FolderTransport:
         yield self
 
     def send(self, data: bytes, from_addr: str, to: list[str]) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
         target = self.path / f"{hashlib.sha256(data).hexdigest()}.eml"
         if target.exists():
             return
-        tmp = self.path / f".{target.stem}.{os.getpid()}.tmp"  # never seen half-written, even by a twin
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_file(target, data, durable=False)  # never seen half-written, even by a twin
 
 
 SECURITY = ("starttls", "ssl", "none")

@@ -21,6 +21,7 @@ from nianbao.report.pdf import pdf_attachment, pdf_versions
 from nianbao.report.problems import find_problems
 from nianbao.report.tally import tally_reports
 from nianbao.resources import Resources
+from nianbao.store import write_file
 from nianbao.stages.status import states_of, unit_states
 from nianbao.texts import render_mail
 
@@ -95,7 +96,7 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
         out_dir.mkdir(parents=True, exist_ok=True)
         paths = {k: out_dir / name for k, (name, _) in files.items()}
         for k, (_, data) in files.items():
-            paths[k].write_bytes(data)
+            write_file(paths[k], data, durable=False)
     else:  # the shared outputs (and this machine's copy)
         paths = {k: res.outputs.write(f"{year}/draft/{name}", data) for k, (name, data) in files.items()}
     shared = {k: res.outputs.location(f"{year}/draft/{name}") for k, (name, _) in files.items()} \

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nianbao.errors import BadInput
 from nianbao.resources import Resources
+from nianbao.store import write_file
 from nianbao.stages.draft import city_aggregate
 from nianbao.upward.book import MAX_BYTES, read_book, save_book
 from nianbao.upward.figures import city_values
@@ -29,13 +30,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _write(out: Path, data: bytes) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_file(out, data, durable=False)
 
 
 def fill_up(res: Resources, year: int, src: Path, out: Path) -> FillResult:

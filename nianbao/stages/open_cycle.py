@@ -16,6 +16,7 @@ from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan
 from nianbao.resources import Resources
+from nianbao.store import write_file
 from nianbao.texts import fmt_day, render_mail
 from nianbao.workbook.template import build_template, template_filename
 
@@ -45,7 +46,7 @@ def write_templates(res: Resources, year: int, out_dir: Path,
     for unit in res.config.reporting_units:
         name, data = unit_template(res, unit, year, repo.last_year_values(previous.get(unit.code)))
         path = out_dir / name
-        path.write_bytes(data)
+        write_file(path, data, durable=False)
         paths.append(path)
         if progress:
             progress()

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from nianbao.db.models import Cycle, Submission, UnitDraft
 from nianbao.db.session import unit_of_work
+from nianbao.errors import CannotWrite
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.report.aggregate import aggregate
@@ -66,6 +67,8 @@ def make_unit_drafts(res: Resources, year: int | None = None) -> UnitDraftsRepor
                 path = _draft_one(res, city, unit, before.get(unit.unit.code), city_medians)
             except IntegrityError:  # another intake worker drafted the same workbook a moment ago
                 continue
+            except CannotWrite:  # a full disk is every unit's problem: the run stops and fails
+                raise
             except Exception as exc:  # noqa: BLE001 - one unit's draft failing must not stop the others
                 report.failed.append((unit.unit.name, f"{type(exc).__name__}: {exc}"))
                 continue
