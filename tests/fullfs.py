@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,8 +14,9 @@ import pytest
 
 
 @contextmanager
-def full_tmpfs(where: Path, size_kb: int = 256) -> Iterator[Path]:
-    """Mount a ``size_kb`` tmpfs at ``where`` (created if needed), fill it, yield it; unmount after."""
+def full_tmpfs(where: Path, size_kb: int = 256, prepare: Callable[[Path], None] | None = None) -> Iterator[Path]:
+    """Mount a ``size_kb`` tmpfs at ``where`` (created if needed), ``prepare`` it (a database, say),
+    fill it, yield it; unmount after."""
     where.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0:
         pytest.skip("a full file system needs a tmpfs mount, which needs root (run the tests as root or in a "
@@ -25,6 +26,8 @@ def full_tmpfs(where: Path, size_kb: int = 256) -> Iterator[Path]:
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip() or done.returncode}): no full disk to test on")
     try:
+        if prepare:
+            prepare(where)
         _fill(where / ".filler")
         yield where
     finally:

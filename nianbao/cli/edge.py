@@ -30,6 +30,8 @@ def describe(exc: BaseException) -> str | None:
         return f"邮件服务器连接失败：{exc}。未处理的邮件仍保留在队列中，稍后会重试。"
     if isinstance(exc, NianbaoError):
         return str(exc) if _chinese(str(exc)) else f"操作失败：{exc}"
+    if isinstance(exc, (OperationalError, InterfaceError)) and _disk_full(exc):
+        return f"无法写入数据库 {_database()}：磁盘空间已满。请清理或扩容后重新运行（本次未写完的内容已回滚）。"
     if isinstance(exc, (OperationalError, InterfaceError)):
         return ("无法连接数据库，请检查 NIANBAO_DATABASE_URL 和数据库服务是否正常"
                 f"（{str(exc.orig).splitlines()[0] if exc.orig else exc}）")
@@ -41,6 +43,26 @@ def describe(exc: BaseException) -> str | None:
         return ("本地 Prefect 服务没能在规定时间内启动（机器繁忙时较慢）。请稍后重试，或设置更长的 "
                 "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS，或先运行 prefect server start 再设置 PREFECT_API_URL。")
     return None
+
+
+def _disk_full(exc) -> bool:
+    """SQLite's SQLITE_FULL, PostgreSQL's disk_full (53100) or any 'No space left on device'."""
+    text = str(exc.orig or exc)
+    return (getattr(exc.orig, "sqlstate", None) == "53100" or "database or disk is full" in text
+            or "No space left on device" in text)
+
+
+def _database() -> str:
+    """The database in use, without its password (a file path for SQLite)."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        from nianbao.settings import load_settings
+
+        url = make_url(load_settings().database_url)
+        return url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - the message is still useful without it
+        return "（见 NIANBAO_DATABASE_URL）"
 
 
 def _chinese(text: str) -> bool:

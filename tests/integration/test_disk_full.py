@@ -74,3 +74,18 @@ def test_the_command_exits_non_zero_in_chinese_with_the_path_even_with_json(sett
         assert "Traceback" not in done.stderr
         assert leftovers(settings.data_dir) == []
     assert len(sent_mails(res)) == receipts + 1  # the clerk's receipt went out all the same
+
+
+@pytest.mark.slow
+def test_a_full_disk_under_the_database_is_named_not_called_unreachable(settings, tmp_path):
+    from nianbao.db.session import make_sessionmaker
+
+    folder = tmp_path / "db"
+    url = f"sqlite:///{folder}/nianbao.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "PREFECT_API_URL"))}
+    env.update(NIANBAO_DATA=str(settings.data_dir), NIANBAO_HMAC_SECRET="test-secret", NIANBAO_DATABASE_URL=url)
+    with full_tmpfs(folder, size_kb=1024, prepare=lambda _: make_sessionmaker(url)):
+        done = subprocess.run([sys.executable, "-m", "nianbao.cli", "open", "--year", str(YEAR), "--today", "2027-01-04"],
+                              env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert f"无法写入数据库 {folder}/nianbao.db：磁盘空间已满" in done.stderr and "无法连接" not in done.stderr
