@@ -131,7 +131,8 @@ _REQUEUE = _TABLE.update().where(
 ).values(status="queued", last_error=bindparam("error"), next_attempt_at=bindparam("due"))
 _CLAIM = _TABLE.update().where(
     _TABLE.c.id == bindparam("row_id"), _TABLE.c.status == bindparam("was"), _TABLE.c.attempts == bindparam("tried"),
-).values(status="sending", next_attempt_at=bindparam("now"), attempts=bindparam("attempts"))
+).values(status="sending", next_attempt_at=bindparam("now"), attempts=bindparam("attempts"),
+         uncertain_sends=bindparam("unsure"))
 _FINISH = _TABLE.update().where(_TABLE.c.id == bindparam("row_id")).values(
     status=bindparam("status"), sent_at=bindparam("at"), last_error=bindparam("error"))
 
@@ -150,17 +151,26 @@ def _due(now: pendulum.DateTime, retries: int):
 def _claim(factory: sessionmaker, now: pendulum.DateTime, after: int, size: int,
            retries: int) -> list[tuple[OutboxMessage, str]]:
     """Take up to ``size`` due rows after row ``after`` for this deliverer (→ sending, each checked by
-    rowcount, so two deliverers never take the same row); each with the status it had."""
+    rowcount, so two deliverers never take the same row); each with the status it had. A row a dead
+    deliverer left 'sending' may have reached the server: it counts as an uncertain send, and one
+    without a retry left becomes uncertain instead of being sent again."""
     out: list[tuple[OutboxMessage, str]] = []
     with unit_of_work(factory) as s:
         query = select(OutboxMessage).where(_due(now, retries), OutboxMessage.id > after)
         for row in s.scalars(query.order_by(OutboxMessage.id).limit(size)).all():
-            was = row.status
+            was, unsure = row.status, row.uncertain_sends + (row.status == "sending")
+            if unsure > retries:
+                s.execute(_TABLE.update().where(
+                    _TABLE.c.id == row.id, _TABLE.c.status == "sending", _TABLE.c.attempts == row.attempts,
+                ).values(status="uncertain", uncertain_sends=unsure, next_attempt_at=None,
+                         last_error="发送过程中断（发送进程退出），服务器可能已收到"))
+                continue
             got = s.execute(_CLAIM, {"row_id": row.id, "was": was, "tried": row.attempts,
-                                     "now": now, "attempts": row.attempts + 1})
+                                     "now": now, "attempts": row.attempts + 1, "unsure": unsure})
             if got.rowcount == 1:
                 s.expunge(row)
                 row.status, row.next_attempt_at, row.attempts = "sending", now, row.attempts + 1
+                row.uncertain_sends = unsure
                 out.append((row, was))
     return out
 
@@ -180,8 +190,8 @@ def _uncertain(factory: sessionmaker, row: OutboxMessage, now: pendulum.DateTime
                retries: int, minutes: float) -> None:
     """The server may hold the message: sent again (same Message-ID) after ``minutes``, doubling with
     each unanswered send, while retries are left; then it stays uncertain for the administrator."""
+    n = row.uncertain_sends + 1
     with unit_of_work(factory) as s:
-        n = s.scalar(select(OutboxMessage.uncertain_sends).where(OutboxMessage.id == row.id)) + 1
         s.execute(_TABLE.update().where(
             _TABLE.c.id == row.id, _TABLE.c.status == "sending", _TABLE.c.attempts == row.attempts,
         ).values(status="uncertain", uncertain_sends=n, last_error=str(error)[:2000],

@@ -157,3 +157,23 @@ def test_status_lists_the_mails_the_server_never_acknowledged(settings, db_url, 
     output.print_status(data)
     printed = capsys.readouterr().out
     assert "未确认 1 封" in printed and "回执 1 → unit1@example.cn" in printed and "将于 2027-01-06 11:00 再发一次" in printed
+
+
+def _left_sending(res, key: str, unsure: int) -> None:
+    """As a deliverer killed in the middle of sending leaves its row."""
+    with unit_of_work(res.db) as s:
+        s.execute(OutboxMessage.__table__.update().where(OutboxMessage.key == key).values(
+            status="sending", attempts=1, uncertain_sends=unsure, next_attempt_at=AT.subtract(hours=1)))
+
+
+def test_a_row_a_dead_deliverer_left_sending_is_sent_again_once_as_an_uncertain_send(res, smtp_with):
+    queue_replies(res, 2)
+    _left_sending(res, "reply/0", unsure=0)
+    _left_sending(res, "reply/1", unsure=1)  # it already had its retry
+    handler = Counting()
+    transport = SmtpTransport("127.0.0.1", smtp_with(handler), "none", timeout=TIMEOUT)
+    report = deliver_pending(res.db, res.store, transport, res.clock)
+    assert report.sent == 1 and len(handler.received) == 1
+    with unit_of_work(res.db) as s:
+        rows = {r.key: (r.status, r.uncertain_sends) for r in s.scalars(select(OutboxMessage))}
+    assert rows == {"reply/0": ("sent", 1), "reply/1": ("uncertain", 2)}
