@@ -37,7 +37,7 @@ def test_unit_drafts_on_a_full_disk_stop_naming_the_path_and_leave_no_temporary_
             make_unit_drafts(stuck)
         assert caught.value.path.startswith(f"{full}/{YEAR}/units/") or caught.value.path == f"{full}/{YEAR}"
         assert "磁盘空间已满" in str(caught.value) and str(full) in str(caught.value)
-        assert leftovers(full) == []
+        assert leftovers(full) == [] and not [p for p in full.rglob("*") if p.is_file() and p.name != ".filler"]
     assert len(make_unit_drafts(res).made) == 2  # nothing was recorded: with room again, both are drafted
 
 
@@ -89,3 +89,15 @@ def test_a_full_disk_under_the_database_is_named_not_called_unreachable(settings
                               env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 2, done.stderr
     assert f"无法写入数据库 {folder}/nianbao.db：磁盘空间已满" in done.stderr and "无法连接" not in done.stderr
+
+
+def test_the_disclosure_on_a_full_disk_stops_naming_the_path_and_leaves_no_temporary_file(settings, db_url, tmp_path):
+    from nianbao.stages.disclose import disclose
+
+    res = opened(settings, db_url, OPEN, YEAR)
+    _accepted(res, 1)
+    with full_tmpfs(tmp_path / "full") as full:
+        with pytest.raises(CannotWrite) as caught:
+            disclose(replace(res, outputs=Outputs(full, full)), YEAR)
+        assert caught.value.path.startswith(str(full)) and "磁盘空间已满" in str(caught.value)
+        assert leftovers(full) == [] and not [p for p in full.rglob("*") if p.is_file() and p.name != ".filler"]
