@@ -10,7 +10,6 @@ acknowledger, or a connection lost after the final dot) raises `Uncertain`: the 
 from __future__ import annotations
 
 import hashlib
-import os
 import smtplib
 import ssl
 import time

@@ -4,7 +4,6 @@ and one connection for a whole run otherwise. The slow acknowledger: test_smtp_u
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
