@@ -3,9 +3,13 @@
 Schedules never fire on Prefect's ephemeral server. With an API URL configured — PREFECT_API_URL in
 the environment or in the active Prefect profile (`prefect config set`) — the deployments are served
 there. Otherwise a local `prefect server start` is started on 127.0.0.1 (NIANBAO_PREFECT_PORT, 4200)
-and stopped on exit; a port that is already taken is refused, never shared. On exit only the
-deployments this process created are paused: ones that existed before keep their state.
-prefect.yaml stays the single source of the schedules (`prefect deploy --all` reads the same file)."""
+and stopped on exit; a port that is already taken is refused, never shared.
+
+Serving leaves the schedules as the administrator last set them: a deployment paused in the UI stays
+paused, a schedule switched off stays off, and stopping serve (SIGTERM from a service manager) pauses
+nothing — upstream's serve pauses every deployment on exit (prefect#16363) and the next serve could not
+tell that pause from an administrator's. prefect.yaml (or NIANBAO_PREFECT_YAML) stays the single source
+of the schedules (`prefect deploy --all` reads the same file)."""
 
 from __future__ import annotations
 
@@ -29,8 +33,13 @@ from nianbao.errors import NianbaoError
 from nianbao.settings import REPO_ROOT, load_settings
 
 
-def load_deployments(path: Path = REPO_ROOT / "prefect.yaml") -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"]
+def deployments_file() -> Path:
+    """prefect.yaml of the checkout, or the file NIANBAO_PREFECT_YAML names (a city's own schedules)."""
+    return Path(os.environ.get("NIANBAO_PREFECT_YAML") or REPO_ROOT / "prefect.yaml")
+
+
+def load_deployments(path: Path | None = None) -> list[dict]:
+    return yaml.safe_load((path or deployments_file()).read_text(encoding="utf-8"))["deployments"]
 
 
 def flow_of(entrypoint: str):
@@ -38,18 +47,28 @@ def flow_of(entrypoint: str):
     return getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), name)
 
 
-def to_runner_deployments(specs: list[dict], tz: str) -> list:
+def to_runner_deployments(specs: list[dict], tz: str, existing: dict | None = None) -> list:
     """prefect.yaml's deployments as runner deployments; a schedule without a time zone is in the
-    city's (city.yaml)."""
+    city's (city.yaml). ``existing`` (full name → the server's deployment) keeps what an administrator
+    set: the deployment's pause, and each unchanged schedule's on/off switch."""
+    from prefect.client.schemas.actions import DeploymentScheduleCreate
     from prefect.client.schemas.schedules import CronSchedule
 
+    existing = existing or {}
     out = []
     for spec in specs:
-        schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone", tz))
-                     for s in spec.get("schedules") or []]
-        out.append(flow_of(spec["entrypoint"]).to_deployment(
+        flow = flow_of(spec["entrypoint"])
+        before = existing.get(f"{flow.name}/{spec['name']}")
+        active = {(s.schedule.cron, s.schedule.timezone): s.active for s in (before.schedules if before else [])
+                  if isinstance(s.schedule, CronSchedule)}
+        schedules = []
+        for s in spec.get("schedules") or []:
+            cron = CronSchedule(cron=s["cron"], timezone=s.get("timezone", tz))
+            schedules.append(DeploymentScheduleCreate(schedule=cron, active=active.get((cron.cron, cron.timezone), True)))
+        out.append(flow.to_deployment(
             name=spec["name"], schedules=schedules, parameters=spec.get("parameters") or {},
-            description=spec.get("description"), tags=spec.get("tags") or []))
+            description=spec.get("description"), tags=spec.get("tags") or [],
+            paused=before.paused if before else None))
     return out
 
 
@@ -90,16 +109,17 @@ def local_server(port: int) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def _existing(names: list[str]) -> dict[str, bool]:
-    """Deployment full name → paused, for those already on the server."""
+def _existing(specs: list[dict]) -> dict:
+    """Deployment full name → the server's deployment, for those of ``specs`` already there."""
     from prefect import get_client
     from prefect.exceptions import ObjectNotFound
 
     out = {}
     with get_client(sync_client=True) as client:
-        for name in names:
+        for spec in specs:
+            name = f"{flow_of(spec['entrypoint']).name}/{spec['name']}"
             try:
-                out[name] = client.read_deployment_by_name(name).paused
+                out[name] = client.read_deployment_by_name(name)
             except ObjectNotFound:
                 pass
     return out
@@ -129,27 +149,13 @@ class StopOnTerm:
 
 
 def _serve(specs: list[dict], tz: str, stop: StopOnTerm) -> None:
-    from prefect import get_client
     from prefect import serve as prefect_serve
-    from prefect.exceptions import ObjectNotFound
 
-    deployments = to_runner_deployments(specs, tz)
-    names = [f"{d.flow_name}/{d.name}" for d in deployments]
-    before = _existing(names)
-    for d, name in zip(deployments, names):
-        if name in before:
-            d.paused = before[name]  # serving would otherwise un-pause what an administrator paused
+    deployments = to_runner_deployments(specs, tz, _existing(specs))
     try:
         prefect_serve(*deployments, pause_on_shutdown=False)
     finally:
         stop.landed.set()
-        with get_client(sync_client=True) as client:
-            for name in names:
-                if name not in before:
-                    try:
-                        client.pause_deployment(client.read_deployment_by_name(name).id)
-                    except ObjectNotFound:  # stopped before it was registered
-                        pass
 
 
 def serve() -> int:
