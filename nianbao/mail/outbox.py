@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -45,6 +45,7 @@ class DeliveryReport:
     broken: int = 0  # could not be composed: marked failed, kept with its error
     pending: int = 0  # still queued after this run
     stopped: str | None = None  # why the run stopped early (server down, time budget)
+    delivered: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (kind, subject, to) sent
 
 
 def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: EmailMessage,
@@ -221,6 +222,7 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
                 continue
             _finish(factory, row, "sent", clock.now())
             report.sent += 1
+            report.delivered.append((row.kind, row.subject or "", tuple(row.recipients)))
             if progress:
                 progress(report.sent)
     _release(factory, claimed, clock.now())

@@ -3,7 +3,8 @@ into runs (the Upcoming list), in the city's time zone, and a run that falls due
 and completes — what never happened on a fresh install while SQLAlchemy 2.1 broke the scheduler.
 
 One serve process for the module, on its own server: intake is given a schedule of every minute (a copy of
-prefect.yaml through NIANBAO_PREFECT_YAML) and two units' mails wait in the Maildir."""
+prefect.yaml through NIANBAO_PREFECT_YAML) and two units' mails wait in the Maildir. The run's logs,
+read back through the API, say in Chinese what it did with each mail (served runs log at INFO)."""
 
 from __future__ import annotations
 
@@ -86,13 +87,13 @@ def stop(proc: subprocess.Popen) -> int:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """(server, the intake run that completed) after serve ran until one scheduled intake run finished."""
+    """(server, the intake run that completed, the units whose mails wait) after serve ran until one scheduled intake run finished."""
     tmp = tmp_path_factory.mktemp("served")
     home = tmp / "prefect-home"
     home.mkdir()
     with running_prefect_server(home) as server:
         data = tmp / "var"
-        _, env = cycle_with_mails(data, f"sqlite:///{data / 'nianbao.db'}", MAILS)
+        res, env = cycle_with_mails(data, f"sqlite:///{data / 'nianbao.db'}", MAILS)
         env = serve_env(server, tmp, env, {"intake": "* * * * *"})
         proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -102,11 +103,11 @@ def served(tmp_path_factory):
                             300, proc, every=3)
         finally:
             assert stop(proc) == 0, proc.stdout.read().decode(errors="replace")[-3000:]
-        yield server, done[0]
+        yield server, done[0], list(res.config.reporting_units)[:MAILS]
 
 
 def test_the_servers_scheduler_creates_the_next_runs_of_every_schedule(served):
-    server, _ = served
+    server, _, _ = served
     found = deployments(server)
     for name in SCHEDULED:
         upcoming = runs_of(server, found[name]["id"], "SCHEDULED")
@@ -114,7 +115,7 @@ def test_the_servers_scheduler_creates_the_next_runs_of_every_schedule(served):
 
 
 def test_scheduled_runs_fall_at_the_city_time_of_their_cron(served):
-    server, _ = served
+    server, _, _ = served
     remind = runs_of(server, deployments(server)["remind"]["id"], "SCHEDULED")
     times = [pendulum.parse(r["expected_start_time"]).in_timezone("Asia/Shanghai") for r in remind]
     assert times and all((t.hour, t.minute, t.second) == (9, 0, 0) and t.month in (1, 2, 3) for t in times)
@@ -122,6 +123,18 @@ def test_scheduled_runs_fall_at_the_city_time_of_their_cron(served):
 
 
 def test_a_deployment_that_falls_due_is_run_by_serve_and_completes(served):
-    _, run = served
+    _, run, _ = served
     assert run["state_type"] == "COMPLETED", run["state"]
     assert run["auto_scheduled"] and run["name"].startswith("intake-")
+
+
+def test_the_served_intake_run_logs_a_chinese_line_per_mail(served):
+    server, run, units = served
+    logs = api(server, "POST", "/logs/filter", {"logs": {"flow_run_id": {"any_": [run["id"]]}},
+                                                "sort": "TIMESTAMP_ASC"})
+    lines = [entry["message"] for entry in logs if entry["level"] >= 20]
+    for unit in units:
+        said = [line for line in lines if line.startswith(f"收到 {unit.contacts[0]} 的邮件")]
+        assert len(said) == 1 and f"{unit.name}已接收" in said[0], lines
+        assert any(line.startswith("已发送“回执") and unit.contacts[0] in line for line in lines), lines
+    assert any(f"本次收取 {MAILS} 封邮件" in line for line in lines), lines
