@@ -28,6 +28,7 @@ from pathlib import Path
 
 import yaml
 
+from nianbao.access import connect_host, local_server_problem, remote_server_problem
 from nianbao.cityconfig import load_city_config
 from nianbao.errors import NianbaoError
 from nianbao.settings import REPO_ROOT, load_settings
@@ -80,20 +81,22 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def port_taken(port: int) -> bool:
+def port_taken(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
+        return s.connect_ex((host, port)) == 0
 
 
 @contextmanager
-def local_server(port: int) -> Iterator[str]:
-    """A `prefect server start` on loopback for as long as the block runs; a taken port is refused."""
-    if port_taken(port):
+def local_server(port: int, host: str = "127.0.0.1") -> Iterator[str]:
+    """A `prefect server start` bound to ``host`` for as long as the block runs; a taken port is refused.
+    Yields the API URL this machine reaches it at."""
+    near = connect_host(host)
+    if port_taken(port, near):
         raise NianbaoError(f"端口 {port} 已被占用（可能已有 Prefect 服务器在运行）。如要使用那台服务器，请设置 "
                            f"PREFECT_API_URL=http://127.0.0.1:{port}/api；否则请用 NIANBAO_PREFECT_PORT 另选端口。")
-    url = f"http://127.0.0.1:{port}/api"
+    url = f"http://{near}:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": url}
-    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
                              "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
@@ -158,23 +161,37 @@ def _serve(specs: list[dict], tz: str, stop: StopOnTerm) -> None:
         stop.landed.set()
 
 
-def serve() -> int:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+def serve(host: str | None = None) -> int:
+    """Serve on the configured Prefect server, or on a local one bound to ``host`` (NIANBAO_PREFECT_HOST,
+    127.0.0.1). Refused before anything starts where others could decide without a password."""
+    from prefect.settings import (
+        PREFECT_API_AUTH_STRING, PREFECT_API_URL, PREFECT_SERVER_API_AUTH_STRING, temporary_settings,
+    )
 
     stop = StopOnTerm()
     stop.install()
     specs = load_deployments()
-    tz = load_city_config(load_settings().config_dir).timezone
+    cfg = load_city_config(load_settings().config_dir)
+    host = host or os.environ.get("NIANBAO_PREFECT_HOST") or "127.0.0.1"
     configured = PREFECT_API_URL.value()  # the environment or the active profile
+    server_auth, client_auth = PREFECT_SERVER_API_AUTH_STRING.value(), PREFECT_API_AUTH_STRING.value()
+    problem = (remote_server_problem(cfg, configured, client_auth) if configured
+               else local_server_problem(cfg, host, server_auth))
+    if problem:
+        raise NianbaoError(problem)
     try:
         if configured:
             print(f"使用已配置的 Prefect 服务器：{configured}", flush=True)
-            _serve(specs, tz, stop)
+            _serve(specs, cfg.timezone, stop)
             return 0
         port = int(os.environ.get("NIANBAO_PREFECT_PORT", "4200"))
-        with local_server(port) as url, temporary_settings({PREFECT_API_URL: url}):
+        client = {PREFECT_API_AUTH_STRING: client_auth or server_auth} if server_auth else {}
+        with local_server(port, host) as url, temporary_settings({PREFECT_API_URL: url, **client}):
+            os.environ["PREFECT_API_URL"] = url  # the flow runs serve starts talk to the same server
+            if server_auth and not client_auth:
+                os.environ["PREFECT_API_AUTH_STRING"] = server_auth
             print(f"已启动本地 Prefect 服务器：{url.removesuffix('/api')}（界面地址）", flush=True)
-            _serve(specs, tz, stop)
+            _serve(specs, cfg.timezone, stop)
     except KeyboardInterrupt:
         stop.landed.set()
     return 0
