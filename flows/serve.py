@@ -29,6 +29,7 @@ from pathlib import Path
 import yaml
 
 from nianbao.access import connect_host, local_server_problem, remote_server_problem
+from flows.missed import cancel_missed
 from nianbao.cityconfig import load_city_config
 from nianbao.errors import NianbaoError
 from nianbao.settings import REPO_ROOT, load_settings
@@ -151,10 +152,14 @@ class StopOnTerm:
             self.landed.wait(5)
 
 
-def _serve(specs: list[dict], tz: str, stop: StopOnTerm) -> None:
+def _serve(specs: list[dict], cfg, stop: StopOnTerm) -> None:
     from prefect import serve as prefect_serve
 
-    deployments = to_runner_deployments(specs, tz, _existing(specs))
+    existing = _existing(specs)
+    deployments = to_runner_deployments(specs, cfg.timezone, existing)
+    missed = cancel_missed(cfg, {d.name: d.id for d in existing.values()})
+    if missed:
+        print(cfg.text("serve_missed", runs="、".join(f"{name} {n} 次" for name, n in missed.items())), flush=True)
     try:
         prefect_serve(*deployments, pause_on_shutdown=False)
     finally:
@@ -182,7 +187,7 @@ def serve(host: str | None = None) -> int:
     try:
         if configured:
             print(f"使用已配置的 Prefect 服务器：{configured}", flush=True)
-            _serve(specs, cfg.timezone, stop)
+            _serve(specs, cfg, stop)
             return 0
         port = int(os.environ.get("NIANBAO_PREFECT_PORT", "4200"))
         client = {PREFECT_API_AUTH_STRING: client_auth or server_auth} if server_auth else {}
@@ -191,7 +196,7 @@ def serve(host: str | None = None) -> int:
             if server_auth and not client_auth:
                 os.environ["PREFECT_API_AUTH_STRING"] = server_auth
             print(f"已启动本地 Prefect 服务器：{url.removesuffix('/api')}（界面地址）", flush=True)
-            _serve(specs, cfg.timezone, stop)
+            _serve(specs, cfg, stop)
     except KeyboardInterrupt:
         stop.landed.set()
     return 0
