@@ -6,7 +6,7 @@ from __future__ import annotations
 from prefect import flow
 
 from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status
-from tasks.common import flow_resources, in_season, log, report_year, run_name
+from tasks.common import flow_resources, in_season, report_year, run_name
 from tasks.cycle import (
     close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
     remind_task, send_outbox_task, unit_drafts_task,
@@ -23,7 +23,6 @@ def open_cycle_flow(year: int | None = None, today: str | None = None, force: bo
         return []
     result = open_cycle_task(res, y)
     send_outbox_task(res)
-    log().info("%s年度填报已开启：新发出 %d 份通知", y, len(result.invited))
     return result.invited
 
 

@@ -3,9 +3,13 @@
 Schedules never fire on Prefect's ephemeral server. With an API URL configured — PREFECT_API_URL in
 the environment or in the active Prefect profile (`prefect config set`) — the deployments are served
 there. Otherwise a local `prefect server start` is started on 127.0.0.1 (NIANBAO_PREFECT_PORT, 4200)
-and stopped on exit; a port that is already taken is refused, never shared. On exit only the
-deployments this process created are paused: ones that existed before keep their state.
-prefect.yaml stays the single source of the schedules (`prefect deploy --all` reads the same file)."""
+and stopped on exit; a port that is already taken is refused, never shared.
+
+Serving leaves the schedules as the administrator last set them: a deployment paused in the UI stays
+paused, a schedule switched off stays off, and stopping serve (SIGTERM from a service manager) pauses
+nothing — upstream's serve pauses every deployment on exit (prefect#16363) and the next serve could not
+tell that pause from an administrator's. prefect.yaml (or NIANBAO_PREFECT_YAML) stays the single source
+of the schedules (`prefect deploy --all` reads the same file)."""
 
 from __future__ import annotations
 
@@ -24,13 +28,20 @@ from pathlib import Path
 
 import yaml
 
+from nianbao.access import connect_host, local_server_problem, remote_server_problem
+from flows.missed import cancel_missed
 from nianbao.cityconfig import load_city_config
 from nianbao.errors import NianbaoError
 from nianbao.settings import REPO_ROOT, load_settings
 
 
-def load_deployments(path: Path = REPO_ROOT / "prefect.yaml") -> list[dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["deployments"]
+def deployments_file() -> Path:
+    """prefect.yaml of the checkout, or the file NIANBAO_PREFECT_YAML names (a city's own schedules)."""
+    return Path(os.environ.get("NIANBAO_PREFECT_YAML") or REPO_ROOT / "prefect.yaml")
+
+
+def load_deployments(path: Path | None = None) -> list[dict]:
+    return yaml.safe_load((path or deployments_file()).read_text(encoding="utf-8"))["deployments"]
 
 
 def flow_of(entrypoint: str):
@@ -38,18 +49,28 @@ def flow_of(entrypoint: str):
     return getattr(importlib.import_module(module.removesuffix(".py").replace("/", ".")), name)
 
 
-def to_runner_deployments(specs: list[dict], tz: str) -> list:
+def to_runner_deployments(specs: list[dict], tz: str, existing: dict | None = None) -> list:
     """prefect.yaml's deployments as runner deployments; a schedule without a time zone is in the
-    city's (city.yaml)."""
+    city's (city.yaml). ``existing`` (full name → the server's deployment) keeps what an administrator
+    set: the deployment's pause, and each unchanged schedule's on/off switch."""
+    from prefect.client.schemas.actions import DeploymentScheduleCreate
     from prefect.client.schemas.schedules import CronSchedule
 
+    existing = existing or {}
     out = []
     for spec in specs:
-        schedules = [CronSchedule(cron=s["cron"], timezone=s.get("timezone", tz))
-                     for s in spec.get("schedules") or []]
-        out.append(flow_of(spec["entrypoint"]).to_deployment(
+        flow = flow_of(spec["entrypoint"])
+        before = existing.get(f"{flow.name}/{spec['name']}")
+        active = {(s.schedule.cron, s.schedule.timezone): s.active for s in (before.schedules if before else [])
+                  if isinstance(s.schedule, CronSchedule)}
+        schedules = []
+        for s in spec.get("schedules") or []:
+            cron = CronSchedule(cron=s["cron"], timezone=s.get("timezone", tz))
+            schedules.append(DeploymentScheduleCreate(schedule=cron, active=active.get((cron.cron, cron.timezone), True)))
+        out.append(flow.to_deployment(
             name=spec["name"], schedules=schedules, parameters=spec.get("parameters") or {},
-            description=spec.get("description"), tags=spec.get("tags") or []))
+            description=spec.get("description"), tags=spec.get("tags") or [],
+            paused=before.paused if before else None))
     return out
 
 
@@ -61,20 +82,22 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def port_taken(port: int) -> bool:
+def port_taken(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
+        return s.connect_ex((host, port)) == 0
 
 
 @contextmanager
-def local_server(port: int) -> Iterator[str]:
-    """A `prefect server start` on loopback for as long as the block runs; a taken port is refused."""
-    if port_taken(port):
+def local_server(port: int, host: str = "127.0.0.1") -> Iterator[str]:
+    """A `prefect server start` bound to ``host`` for as long as the block runs; a taken port is refused.
+    Yields the API URL this machine reaches it at."""
+    near = connect_host(host)
+    if port_taken(port, near):
         raise NianbaoError(f"端口 {port} 已被占用（可能已有 Prefect 服务器在运行）。如要使用那台服务器，请设置 "
                            f"PREFECT_API_URL=http://127.0.0.1:{port}/api；否则请用 NIANBAO_PREFECT_PORT 另选端口。")
-    url = f"http://127.0.0.1:{port}/api"
+    url = f"http://{near}:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": url}
-    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+    proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
                              "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
@@ -90,16 +113,17 @@ def local_server(port: int) -> Iterator[str]:
         proc.wait(timeout=30)
 
 
-def _existing(names: list[str]) -> dict[str, bool]:
-    """Deployment full name → paused, for those already on the server."""
+def _existing(specs: list[dict]) -> dict:
+    """Deployment full name → the server's deployment, for those of ``specs`` already there."""
     from prefect import get_client
     from prefect.exceptions import ObjectNotFound
 
     out = {}
     with get_client(sync_client=True) as client:
-        for name in names:
+        for spec in specs:
+            name = f"{flow_of(spec['entrypoint']).name}/{spec['name']}"
             try:
-                out[name] = client.read_deployment_by_name(name).paused
+                out[name] = client.read_deployment_by_name(name)
             except ObjectNotFound:
                 pass
     return out
@@ -128,47 +152,51 @@ class StopOnTerm:
             self.landed.wait(5)
 
 
-def _serve(specs: list[dict], tz: str, stop: StopOnTerm) -> None:
-    from prefect import get_client
+def _serve(specs: list[dict], cfg, stop: StopOnTerm) -> None:
     from prefect import serve as prefect_serve
-    from prefect.exceptions import ObjectNotFound
 
-    deployments = to_runner_deployments(specs, tz)
-    names = [f"{d.flow_name}/{d.name}" for d in deployments]
-    before = _existing(names)
-    for d, name in zip(deployments, names):
-        if name in before:
-            d.paused = before[name]  # serving would otherwise un-pause what an administrator paused
+    existing = _existing(specs)
+    deployments = to_runner_deployments(specs, cfg.timezone, existing)
+    missed = cancel_missed(cfg, {d.name: d.id for d in existing.values()})
+    if missed:
+        print(cfg.text("serve_missed", runs="、".join(f"{name} {n} 次" for name, n in missed.items())), flush=True)
     try:
         prefect_serve(*deployments, pause_on_shutdown=False)
     finally:
         stop.landed.set()
-        with get_client(sync_client=True) as client:
-            for name in names:
-                if name not in before:
-                    try:
-                        client.pause_deployment(client.read_deployment_by_name(name).id)
-                    except ObjectNotFound:  # stopped before it was registered
-                        pass
 
 
-def serve() -> int:
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+def serve(host: str | None = None) -> int:
+    """Serve on the configured Prefect server, or on a local one bound to ``host`` (NIANBAO_PREFECT_HOST,
+    127.0.0.1). Refused before anything starts where others could decide without a password."""
+    from prefect.settings import (
+        PREFECT_API_AUTH_STRING, PREFECT_API_URL, PREFECT_SERVER_API_AUTH_STRING, temporary_settings,
+    )
 
     stop = StopOnTerm()
     stop.install()
     specs = load_deployments()
-    tz = load_city_config(load_settings().config_dir).timezone
+    cfg = load_city_config(load_settings().config_dir)
+    host = host or os.environ.get("NIANBAO_PREFECT_HOST") or "127.0.0.1"
     configured = PREFECT_API_URL.value()  # the environment or the active profile
+    server_auth, client_auth = PREFECT_SERVER_API_AUTH_STRING.value(), PREFECT_API_AUTH_STRING.value()
+    problem = (remote_server_problem(cfg, configured, client_auth) if configured
+               else local_server_problem(cfg, host, server_auth))
+    if problem:
+        raise NianbaoError(problem)
     try:
         if configured:
             print(f"使用已配置的 Prefect 服务器：{configured}", flush=True)
-            _serve(specs, tz, stop)
+            _serve(specs, cfg, stop)
             return 0
         port = int(os.environ.get("NIANBAO_PREFECT_PORT", "4200"))
-        with local_server(port) as url, temporary_settings({PREFECT_API_URL: url}):
+        client = {PREFECT_API_AUTH_STRING: client_auth or server_auth} if server_auth else {}
+        with local_server(port, host) as url, temporary_settings({PREFECT_API_URL: url, **client}):
+            os.environ["PREFECT_API_URL"] = url  # the flow runs serve starts talk to the same server
+            if server_auth and not client_auth:
+                os.environ["PREFECT_API_AUTH_STRING"] = server_auth
             print(f"已启动本地 Prefect 服务器：{url.removesuffix('/api')}（界面地址）", flush=True)
-            _serve(specs, tz, stop)
+            _serve(specs, cfg, stop)
     except KeyboardInterrupt:
         stop.landed.set()
     return 0

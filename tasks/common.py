@@ -55,7 +55,7 @@ def in_season(res: Resources, year: int, stage: str, quiet: bool = False) -> boo
 
     reason = not_due(res, year, stage) if stage in ("open", "draft") else off_season(res, year)
     if reason and not quiet:
-        log().info("%s，本次不执行", reason)
+        log().info(res.config.text("log_skipped", reason=reason))
     return reason is None
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from nianbao import runlog
 from nianbao.mail.outbox import DeliveryReport
-from nianbao.output import STATUS_ZH
 from nianbao.resources import Resources
 from nianbao.stages.close import CloseResult, close_cycle
 from nianbao.stages.draft import DraftResult, deliver_draft, make_draft
@@ -19,44 +19,54 @@ from nianbao.stages.status import StatusReport, cycle_status
 from nianbao.stages.unit_drafts import UnitDraftsReport, make_unit_drafts
 
 
+def _say(lines: list[str]) -> None:
+    logger = get_run_logger()
+    for line in lines:
+        logger.info(line)
+
+
 @task(name="open-cycle", cache_policy=NO_CACHE)
 def open_cycle_task(res: Resources, year: int) -> OpenResult:
-    return open_cycle(res, year)
+    result = open_cycle(res, year)
+    _say(runlog.opened(res.config, result))
+    return result
 
 
 @task(name="poll-intake", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
 def poll_intake_task(res: Resources) -> IntakeReport:
+    """A log line per mail as it is taken in, and one for the whole poll."""
     logger = get_run_logger()
-
-    def each(m) -> None:
-        books = "；".join(f"{a.unit.name if a.unit else '未识别单位'} {STATUS_ZH.get(a.status, a.status)}"
-                         for a in m.attachments) or "没有报表附件"
-        logger.info("%s：%s（%s）", m.sender or m.source, books, STATUS_ZH.get(m.status, m.status))
-
-    return poll_inbox(res, progress=each)
+    report = poll_inbox(res, progress=lambda m: logger.info(runlog.intake_mail(res.config, m)))
+    logger.info(runlog.intake_summary(res.config, report))
+    return report
 
 
 @task(name="unit-drafts", cache_policy=NO_CACHE)
 def unit_drafts_task(res: Resources, year: int | None = None) -> UnitDraftsReport:
     """Each newly accepted unit's own report draft; a unit whose draft fails is logged and tried again next run."""
     report = make_unit_drafts(res, year)
+    _say(runlog.unit_drafts(res.config, report))
     for name, why in report.failed:
-        get_run_logger().warning("%s的年度报告初稿未能生成：%s", name, why)
+        get_run_logger().warning(res.config.text("log_unit_draft_failed", unit=name, why=why))
     return report
 
 
 @task(name="remind", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
 def remind_task(res: Resources, year: int, dry_run: bool = False) -> RemindReport:
-    return remind(res, year, dry_run=dry_run)
+    report = remind(res, year, dry_run=dry_run)
+    _say(runlog.reminded(res.config, report))
+    return report
 
 
 @task(name="send-outbox", cache_policy=NO_CACHE)
 def send_outbox_task(res: Resources) -> DeliveryReport:
-    """No task retries: the outbox is the retry (what failed stays queued with backoff for the next run)."""
+    """No task retries: the outbox is the retry (what failed stays queued with backoff for the next run).
+    A line per mail sent (what, to whom); a WARNING for what failed."""
     report = send_outbox(res)
-    if report.failed or report.broken:
-        get_run_logger().warning("%d 封邮件发送失败，已留待下次重试；%d 封无法生成（见 outbox 的错误记录）。%s",
-                                 report.failed, report.broken, report.stopped or "")
+    lines = runlog.delivered(res.config, report)
+    _say(lines[:report.sent])
+    for line in lines[report.sent:]:
+        get_run_logger().warning(line)
     if report.uncertain:
         get_run_logger().warning("%d 封邮件服务器已收下全文但未确认（可能已送达），按 mail.yaml 的 uncertain_retries 稍后再发；"
                                  "目前共有 %d 封未确认，见 nianbao status。", report.uncertain, report.unconfirmed)
@@ -65,12 +75,18 @@ def send_outbox_task(res: Resources) -> DeliveryReport:
 
 @task(name="make-draft", cache_policy=NO_CACHE)
 def make_draft_task(res: Resources, year: int) -> DraftResult:
-    return make_draft(res, year)
+    result = make_draft(res, year)
+    key = "log_draft_made" if result.new else "log_draft_same"
+    get_run_logger().info(res.config.text(key, year=year, number=result.draft_id, file=result.paths["docx"].name))
+    return result
 
 
 @task(name="deliver-draft", cache_policy=NO_CACHE)
 def deliver_draft_task(res: Resources, result: DraftResult) -> bool:
-    return deliver_draft(res, result)
+    created = deliver_draft(res, result)
+    get_run_logger().info(res.config.text("log_draft_queued" if created else "log_draft_sent_before",
+                                          number=result.draft_id))
+    return created
 
 
 @task(name="close-cycle", cache_policy=NO_CACHE)

@@ -10,6 +10,8 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # The suite never touches the machine's Prefect home: an ephemeral server that finds a database written by
@@ -85,29 +87,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory):
-    """One real `prefect server start` on loopback for the whole session (flows, deployments, workers).
-
-    Flow heartbeats are off (each would hold a flow run ~1 s at exit) and telemetry is disabled."""
+@contextmanager
+def running_prefect_server(home: Path, **extra_env: str) -> Iterator[dict]:
+    """A real `prefect server start` on a free loopback port, its home in ``home``, for as long as the
+    block runs: {"url", "env" (for a client subprocess), "home"}. ``extra_env`` tunes the server (e.g. its
+    services' loop intervals)."""
     import subprocess
     import sys
     import time
     import urllib.request
 
-    from prefect.settings import (
-        PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_LOGGING_TO_API_ENABLED,
-        PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings,
-    )
-
-    home = tmp_path_factory.mktemp("prefect-home")
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
     env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
            "PREFECT_API_URL": url, "PREFECT_LOGGING_LEVEL": "WARNING"}
     log = open(home / "server.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+                             "--port", str(port)], env={**env, **extra_env}, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -118,13 +114,29 @@ def prefect_server(tmp_path_factory):
                 proc.kill()
                 raise RuntimeError((home / "server.log").read_text(errors="replace")[-3000:])
             time.sleep(0.3)
-    # Logs stay local: a log shipped after the session's server stopped would only print an error.
-    with temporary_settings({PREFECT_API_URL: url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
-                             PREFECT_SERVER_ANALYTICS_ENABLED: False, PREFECT_LOGGING_TO_API_ENABLED: False}):
-        yield {"url": url, "env": env, "home": home}
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield {"url": url, "env": env, "home": home}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """One real `prefect server start` on loopback for the whole session (flows, deployments, workers).
+
+    Flow heartbeats are off (each would hold a flow run ~1 s at exit) and telemetry is disabled."""
+    from prefect.settings import (
+        PREFECT_API_URL, PREFECT_FLOWS_HEARTBEAT_FREQUENCY, PREFECT_LOGGING_TO_API_ENABLED,
+        PREFECT_SERVER_ANALYTICS_ENABLED, temporary_settings,
+    )
+
+    with running_prefect_server(tmp_path_factory.mktemp("prefect-home")) as server:
+        # Logs stay local: a log shipped after the session's server stopped would only print an error.
+        with temporary_settings({PREFECT_API_URL: server["url"], PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None,
+                                 PREFECT_SERVER_ANALYTICS_ENABLED: False, PREFECT_LOGGING_TO_API_ENABLED: False}):
+            yield server

@@ -89,14 +89,16 @@ def _preflight(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     # Before anything imports Prefect (a Secret block, the demo): no telemetry from a closed network,
-    # warnings only, and time for an embedded server to start on a busy machine.
+    # and time for an embedded server to start on a busy machine. A command's own console shows Prefect's
+    # warnings only; `serve` keeps INFO, which the flow runs it starts inherit: their Chinese lines
+    # (a line per mail, who was reminded, what was sent) are what the administrator reads in the UI.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if args.command == "serve" else "WARNING")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if hasattr(signal, "SIGPIPE"):  # `nianbao export | head` ends quietly, like any Unix tool
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = build_parser().parse_args(argv)
     try:
         _preflight(args)
         return args.fn(args)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -53,6 +53,7 @@ class DeliveryReport:
     pending: int = 0  # still to be sent after this run (queued, or uncertain with a retry left)
     unconfirmed: int = 0  # uncertain after this run: perhaps delivered, never acknowledged
     stopped: str | None = None  # why the run stopped early (server down, time budget)
+    delivered: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (kind, subject, to) sent
 
 
 def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: EmailMessage,
@@ -270,6 +271,7 @@ def deliver_pending(factory: sessionmaker, store: BlobStore, transport: Transpor
                     continue
                 _finish(factory, row, "sent", clock.now())
                 report.sent += 1
+                report.delivered.append((row.kind, row.subject or "", tuple(row.recipients)))
                 if progress:
                     progress(report.sent)
     finally:  # rows claimed and never tried go back, whatever stopped the run
