@@ -18,6 +18,11 @@ from rich.table import Table
 STATUS_ZH = {"accepted": "已接收", "rejected": "退回", "held": "待核实", "duplicate": "重复邮件（已处理过）",
              "processed": "已处理", "superseded": "未替换（已有更新版本）", "released": "已由管理员接收",
              "failed": "无法处理（已转管理员）", "retry": "处理失败，下次重试"}
+# Why a mail was not written by a person (mail.kinds.automatic_reason): it is archived, never answered.
+AUTOMATIC_ZH = {"own": "本系统自己发出的邮件", "report": "投递状态报告（退信）", "mailer_daemon": "邮件系统退信",
+                "null_sender": "无发件人的系统邮件", "auto_submitted": "自动发送的邮件", "autoreply_header": "自动回复",
+                "precedence": "群发邮件", "list": "邮件列表", "noreply": "不接受回复的系统邮件",
+                "autoreply_subject": "自动回复"}
 EXPORT_HEADERS = {"unit_code": "单位代码", "unit": "单位", "indicator": "指标代码", "name": "指标名称",
                   "value": "数值", "text": "填报内容", "measure": "计量单位", "submission_id": "报送编号"}
 
@@ -89,7 +94,7 @@ def _attachment(a: Any) -> dict:
 
 def message_json(m: Any, source: str) -> dict:
     return {"source": source, "message_id": m.message_id, "sender": m.sender, "subject": m.subject,
-            "status": m.status, "failure": m.failure, "notes": m.notes,
+            "status": m.status, "failure": m.failure, "notes": m.notes, "automatic": getattr(m, "automatic", None),
             "attachments": [_attachment(a) for a in m.attachments]}
 
 
@@ -101,7 +106,9 @@ def print_ingest(reports: list[dict]) -> None:
     for r in reports:
         head = f"[bold]{escape(r.get('sender') or r['source'])}[/bold]  {escape(r.get('subject') or '')}"
         con.print(head + f"（{STATUS_ZH.get(r['status'], r['status'])}）")
-        if r["status"] == "processed" and not r["attachments"]:
+        if r.get("automatic") and r["status"] != "duplicate":
+            con.print(f"  （{AUTOMATIC_ZH.get(r['automatic'], '自动发送的邮件')}，已存档，不回复）")
+        elif r["status"] == "processed" and not r["attachments"]:
             con.print("  （没有报表附件，已回复发件人）")
         for a in r["attachments"]:
             c = colour.get(a["status"], "white")
@@ -124,9 +131,11 @@ def print_intake_summary(reports: list[dict], sent: Any, quiet: bool = False) ->
     books = [a for r in reports for a in r["attachments"]]
     counts = {k: sum(a["status"] == k for a in books) for k in ("accepted", "rejected", "held", "superseded")}
     failed = sum(r["status"] == "failed" for r in reports)
+    automatic = sum(bool(r.get("automatic")) and r["status"] != "duplicate" for r in reports)
     con.print(f"本次处理邮件 {len(reports)} 封（重复 {sum(r['status'] == 'duplicate' for r in reports)} 封），"
               f"工作簿 {len(books)} 个：接收 {counts['accepted']}，退回 {counts['rejected']}，"
-              f"待核实 {counts['held']}，未替换 {counts['superseded']}；无法处理的邮件 {failed} 封。"
+              f"待核实 {counts['held']}，未替换 {counts['superseded']}；无法处理的邮件 {failed} 封；"
+              f"自动回复、退信、邮件列表等自动邮件 {automatic} 封（已存档，不回复）。"
               f"回执发送成功 {sent.sent} 封，待重试 {sent.pending} 封。", markup=False)
     for a in (a for a in books if a["status"] == "held"):
         con.print(f"  待核实：报送编号 {a['submission_id']}（{a['unit'] or '未识别单位'}）"

@@ -90,6 +90,8 @@ class InboundMessage(Base):
     processed_at: Mapped[dt.datetime | None]
     date_header: Mapped[dt.datetime | None]  # what the sender's Date: header said, kept to show beside it
     status: Mapped[str] = mapped_column(String(20), default="processed")  # processed | failed
+    # Why no person wrote it (mail.kinds.automatic_reason: auto_submitted, report, list…): never answered
+    automatic: Mapped[str | None] = mapped_column(String(30))
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     submissions: Mapped[list[Submission]] = relationship(back_populates="message", lazy="raise")
 

@@ -13,9 +13,11 @@ from nianbao.resources import Resources
 from nianbao.texts import fmt_time, render_mail
 
 
-def answerable(config: CityConfig, sender: str) -> bool:
-    """Whether a mail's sender gets an answer: never nobody, never the intake mailbox itself (a loop)."""
-    return bool(sender) and sender.lower() != config.intake_address.lower()
+def answerable(config: CityConfig, sender: str, automatic: str | None = None) -> bool:
+    """Whether a mail's sender gets an answer: never nobody, never the intake mailbox itself, and never
+    a mail no person wrote (RFC 3834: auto-replies, delivery reports, list mail, our own mail come back),
+    which would start a loop or a flood."""
+    return bool(sender) and sender.lower() != config.intake_address.lower() and not automatic
 
 
 def key_figures(res: Resources, out: Outcome, n: int = 6) -> list[tuple[str, float | None, str]]:

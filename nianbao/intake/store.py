@@ -16,7 +16,7 @@ from nianbao import repo
 from nianbao.cityconfig import CityConfig, Unit
 from nianbao.db.bulk import insert_rows
 from nianbao.db.models import Cycle, Narrative, Submission, Value
-from nianbao.intake.prepare import PreparedWorkbook
+from nianbao.intake.prepare import PreparedMail, PreparedWorkbook
 from nianbao.texts import fmt_day, fmt_time
 from nianbao.workbook.checks import CheckResult, Finding, check_values, check_yoy
 
@@ -48,6 +48,21 @@ class Job:
     message_pk: int | None = None
     outcome: Outcome = field(init=False)
     cycle_id: int | None = field(init=False, default=None)
+
+
+def known_contacts(config: CityConfig) -> frozenset[str]:
+    """Every unit's contact addresses, lowercased."""
+    return frozenset(c.lower() for u in config.units for c in u.contacts)
+
+
+def kept_workbooks(mail: PreparedMail, contacts: frozenset[str]) -> list[PreparedWorkbook]:
+    """The workbooks of a mail that become submissions. A mail no person wrote (a bounce returning our
+    invitation with its template, a newsletter's spreadsheet) gives none: it is archived and counted,
+    never held for an administrator, unless it comes from a unit's contact (a clerk's mail system that
+    marks every mail as bulk still delivers a real workbook)."""
+    if mail.kind.automatic and mail.parsed.sender not in contacts:
+        return []
+    return mail.workbooks
 
 
 def store_workbooks(s: Session, config: CityConfig, jobs: list[Job]) -> list[Outcome]:

@@ -17,8 +17,8 @@ from nianbao.mail.attachments import Attachment, Found, part_filename, walk
 from nianbao.mail.headers import decode_header_value, normalize_8bit_headers
 from nianbao.textsafe import one_line
 
-__all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_id_for", "parse_headers", "parse_mail",
-           "part_filename"]
+__all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_from_raw", "message_id_for", "parse_headers",
+           "parse_mail", "parse_message", "part_filename"]
 
 
 @dataclass
@@ -70,7 +70,16 @@ def parse_headers(msg: Message) -> ParsedMail:
 def parse_mail(raw: bytes) -> ParsedMail:
     """The standard library's parser (compat32) after raw 8-bit header bytes are made RFC 2047 words;
     malformed mail gives problems listed in Chinese, not exceptions, wherever the parser allows."""
-    msg = message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
+    return parse_message(message_from_raw(raw))
+
+
+def message_from_raw(raw: bytes) -> Message:
+    """The parsed message (compat32, 8-bit header bytes made RFC 2047 words first)."""
+    return message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
+
+
+def parse_message(msg: Message) -> ParsedMail:
+    """Headers and spreadsheets of a message parsed by ``message_from_raw``."""
     out = parse_headers(msg)
     found = Found()
     walk(msg, found)

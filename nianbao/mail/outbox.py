@@ -77,11 +77,12 @@ def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: Ema
 
 
 def text_row(*, key: str, kind: str, sender: tuple[str, str], to: list[str], cc: list[str], subject: str,
-             body: str, in_reply_to: str | None, now: pendulum.DateTime) -> dict:
-    """The outbox row of a text-only mail (a receipt, say), composed only when it is sent."""
+             body: str, in_reply_to: str | None, now: pendulum.DateTime, auto: str = "auto-replied") -> dict:
+    """The outbox row of a text-only mail (a receipt, say), composed only when it is sent; ``auto`` is
+    its RFC 3834 Auto-Submitted value (answers to a mail: auto-replied)."""
     return dict(key=key, kind=kind, recipients=[*to, *cc], subject=subject, sha256=None, body=body,
                 headers={"from": list(sender), "to": list(to), "cc": list(cc), "in_reply_to": in_reply_to,
-                         "date": now.isoformat()},
+                         "date": now.isoformat(), "auto": auto},
                 status="queued", attempts=0, next_attempt_at=now, created_at=now)
 
 
@@ -106,7 +107,7 @@ def message_bytes(row: OutboxMessage, store: BlobStore) -> bytes:
     domain = sender[1].rpartition("@")[2]
     msg = compose(sender=sender, to=h["to"], cc=h["cc"], subject=row.subject, text=row.body or "",
                   in_reply_to=h.get("in_reply_to"), date=pendulum.parse(h["date"]),
-                  message_id=message_id_for(row.key, domain))
+                  message_id=message_id_for(row.key, domain), auto=h.get("auto", "auto-replied"))
     return msg.as_bytes()
 
 

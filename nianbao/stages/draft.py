@@ -136,7 +136,8 @@ def deliver_draft(res: Resources, result: DraftResult) -> bool:
         attachments = [(result.paths["docx"].name, result.doc.docx, DOCX), *pdf_attachment(result.paths),
                        (result.paths["xlsx"].name, result.doc.appendix_xlsx, XLSX)]
         msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=leaders, cc=list(cfg.admin_emails),
-                      subject=subject, text=body, attachments=attachments, date=now)
+                      subject=subject, text=body, attachments=attachments, date=now,
+                      auto="auto-generated")
         _, created = enqueue(s, res.store, key=f"draft/{result.year}/{row.sha256}", kind="draft", msg=msg, now=now)
         row.delivered = True
     return created

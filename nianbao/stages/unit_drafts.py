@@ -90,7 +90,8 @@ def _draft_one(res: Resources, city, unit, previous, city_medians) -> Path:
     subject, body = render_mail(res.settings.templates_dir, "unit_draft", city=cfg, unit=unit.unit, year=city.year,
                                 title=doc.title, received=received, compared=bool(city_medians))
     msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(unit.unit.contacts), cc=[], subject=subject,
-                  text=body, attachments=[(paths["docx"].name, doc.docx, DOCX)], date=now)
+                  text=body, attachments=[(paths["docx"].name, doc.docx, DOCX)], date=now,
+                  auto="auto-generated")
     with unit_of_work(res.db) as s:
         cycle_id = s.scalar(select(Submission.cycle_id).where(Submission.id == unit.submission_id))
         s.add(UnitDraft(cycle_id=cycle_id, unit_code=unit.unit.code, submission_id=unit.submission_id,
