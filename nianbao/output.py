@@ -181,7 +181,7 @@ def status_json(report: Any) -> dict:
     r = report.rates
     return {"year": report.year, "expected": r.expected, "actual": r.actual, "on_time": r.on_time,
             "rate": round(r.rate, 2), "on_time_rate": round(r.on_time_rate, 2), "units": report.rows(),
-            "warnings": report.plan.warnings}
+            "warnings": report.plan.warnings, "undelivered": report.returned_rows()}
 
 
 def print_status(data: dict) -> None:
@@ -196,6 +196,15 @@ def print_status(data: dict) -> None:
               f"按时 {data['on_time']} 家（及时率 {data['on_time_rate']:.1f}%）")
     for w in data["warnings"]:
         con.print(f"[yellow]提示：[/yellow]{escape(w)}")
+    if data.get("undelivered"):
+        table = Table(title="退信：未能送达的邮件（请在 config/units.yaml 中更正联系人邮箱）")
+        for col in ("单位", "邮件", "地址", "原因", "退信时间", "units.yaml"):
+            table.add_column(col)
+        for u in data["undelivered"]:
+            table.add_row(*(escape(str(x)) for x in (u["unit"] or "（非报送单位）", u["what"], u["address"],
+                                                   u["diagnostic"] or u["status"], u["received"],
+                                                   "仍待更正" if u["still_listed"] else "已更正")))
+        con.print(table)
 
 
 def remind_json(report: Any) -> dict:

@@ -25,6 +25,15 @@ def publish_status(status: StatusReport) -> None:
         description=(f"{status.year}年度报送情况：应报 {r.expected}，已报 {r.actual}（{r.rate:.1f}%），"
                      f"按时 {r.on_time}（{r.on_time_rate:.1f}%）"),
     )
+    returned = status.returned_rows()
+    create_table_artifact(
+        key=f"undelivered-{status.year}",
+        table=[{"单位": u["unit"] or "（非报送单位）", "邮件": u["what"], "未送达地址": u["address"],
+                "原因": u["diagnostic"] or u["status"], "退信时间": u["received"],
+                "处理": "请在 config/units.yaml 中更正联系人邮箱" if u["still_listed"] else "已更正"}
+               for u in returned] or [{"说明": "没有退信"}],
+        description=(f"{status.year}年度邀请未送达：{len({u['code'] for u in returned if u['kind'] == 'invitation'})} 个单位"),
+    )
 
 
 @task(name="publish-intake", cache_policy=NO_CACHE)

@@ -164,6 +164,8 @@ class OutboxMessage(Base):
     __table_args__ = (UniqueConstraint("key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))  # idempotency key, e.g. reminder/2026/D01/report/5
+    # The 32 hex digits of its Message-ID (message.message_id_for): a bounce or a reply is matched by it.
+    id_token: Mapped[str | None] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # invitation | receipt | rejection | reminder | overdue | digest | draft
     recipients: Mapped[list[Any]] = mapped_column(default=list)
     subject: Mapped[str] = mapped_column(Text)
@@ -178,6 +180,23 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Undelivered(Base):
+    """A mail nianbao sent that came back: one dead address of one outbox message, from a bounce that
+    names it as a recipient of that very message (matched by Message-ID)."""
+
+    __tablename__ = "undelivered"
+    __table_args__ = (UniqueConstraint("outbox_id", "address"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # the returned mail's kind: invitation | reminder | receipt …
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"), index=True)
+    address: Mapped[str] = mapped_column(String(300))  # lowercased
+    status: Mapped[str] = mapped_column(String(20), default="")  # the DSN's status code, e.g. 5.1.1
+    diagnostic: Mapped[str] = mapped_column(Text, default="")
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))  # the bounce
+    received_at: Mapped[dt.datetime]
 
 
 class Reminder(Base):

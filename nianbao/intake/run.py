@@ -28,6 +28,7 @@ from nianbao.intake.replies import answerable, failure_row, reply_row
 from nianbao.intake.report import IntakeReport, MessageReport
 from nianbao.intake.sandbox import CHUNK, Batch, Item
 from nianbao.intake.store import Job, decide, kept_workbooks, known_contacts, write
+from nianbao.intake.undelivered import record_bounce, undelivered_note
 from nianbao.mail.inbox_types import RawMail
 from nianbao.mail.outbox import enqueue_many
 from nianbao.resources import Resources
@@ -154,6 +155,10 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
         for j in js:
             j.message_pk = pk
     write(s, res.config, [j for js in jobs for j in js])
+    for (m, report), pk in zip(fresh, pks):
+        if m.kind.bounce is not None:
+            report.notes += [undelivered_note(res.config, r) for r in
+                             record_bounce(s, res.config, m.kind.bounce, pk, m.received_at)]
     replies = []
     for (m, report), js, pk in zip(fresh, jobs, pks):
         report.attachments, report.message_pk = [j.outcome for j in js], pk

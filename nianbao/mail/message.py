@@ -100,9 +100,22 @@ def dedup_key(parsed: ParsedMail, attachment_hashes: Sequence[str], raw: bytes) 
     return f"{who[:400]}|{hashlib.sha256('|'.join(attachment_hashes).encode()).hexdigest()}"
 
 
+def id_token(key: str) -> str:
+    """The 32 hex digits that name the outgoing mail queued under ``key`` in its Message-ID."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def token_of(message_id: str) -> str | None:
+    """The token of a Message-ID of nianbao's form ('<token.nianbao@domain>'), or None."""
+    head = str(message_id or "").strip().lstrip("<")
+    token, dot, rest = head.partition(".")
+    return token if dot and len(token) == 32 and rest.startswith("nianbao@") and \
+        all(c in "0123456789abcdef" for c in token) else None
+
+
 def message_id_for(key: str, domain: str) -> str:
     """The Message-ID of the outgoing mail queued under ``key``: the same on every re-send."""
-    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}.nianbao@{domain or 'localhost'}>"
+    return f"<{id_token(key)}.nianbao@{domain or 'localhost'}>"
 
 
 def compose(*, sender: tuple[str, str], to: list[str], subject: str, text: str,

@@ -14,6 +14,7 @@ from nianbao import repo
 from nianbao.db.models import InboundMessage, OutboxMessage, Reminder
 from nianbao.db.session import unit_of_work
 from nianbao.intake.replies import answerable
+from nianbao.intake.undelivered import reachable, returned_mail
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan, due_slots
@@ -69,7 +70,8 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
             unit = cfg.unit(st.unit_code)
             for slot in due_slots(plan, today, sent.get(unit.code, set()), cal, unit.code in sent_today):
                 deadline = plan.deadline(slot.deadline)
-                to = list(unit.contacts) + (list(unit.leaders) if slot.kind == "overdue" else [])
+                # the contacts whose mail has not come back (else the leaders), leaders too when overdue
+                to = list(dict.fromkeys(reachable(s, unit) + (list(unit.leaders) if slot.kind == "overdue" else [])))
                 report.mails.append(PlannedMail(unit.code, unit.name, slot.deadline, slot.slot, slot.kind, to,
                                                 deadline.name))
                 if dry_run:
@@ -96,9 +98,11 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
                         for st in states]
                 failed = _failed_since_last_digest(s, cfg, cycle, year)
                 automatic = _automatic_since_last_digest(s, cycle, year)
+                undelivered = [r for r in returned_mail(s, cfg, cycle) if r.still_listed]
                 subject, body = render_mail(
                     res.settings.templates_dir, "digest", city=cfg, year=year, today=fmt_day(today), rates=rates,
                     rows=rows, warnings=plan.warnings, failed=failed, automatic=automatic,
+                    undelivered=undelivered,
                     sent_reminders=sum(m.kind == "reminder" for m in report.mails),
                     sent_overdue=sum(m.kind == "overdue" for m in report.mails))
                 msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails),
