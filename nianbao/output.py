@@ -95,6 +95,7 @@ def _attachment(a: Any) -> dict:
 def message_json(m: Any, source: str) -> dict:
     return {"source": source, "message_id": m.message_id, "sender": m.sender, "subject": m.subject,
             "status": m.status, "failure": m.failure, "notes": m.notes, "automatic": getattr(m, "automatic", None),
+            "conversation": getattr(m, "conversation", None),
             "attachments": [_attachment(a) for a in m.attachments]}
 
 
@@ -106,7 +107,9 @@ def print_ingest(reports: list[dict]) -> None:
     for r in reports:
         head = f"[bold]{escape(r.get('sender') or r['source'])}[/bold]  {escape(r.get('subject') or '')}"
         con.print(head + f"（{STATUS_ZH.get(r['status'], r['status'])}）")
-        if r.get("automatic") and r["status"] != "duplicate":
+        if r.get("conversation") and r["status"] != "duplicate":
+            con.print("  （回复本系统发出的邮件，已记录并转管理员，不自动答复）")
+        elif r.get("automatic") and r["status"] != "duplicate":
             con.print(f"  （{AUTOMATIC_ZH.get(r['automatic'], '自动发送的邮件')}，已存档，不回复）")
         elif r["status"] == "processed" and not r["attachments"]:
             con.print("  （没有报表附件，已回复发件人）")
@@ -132,10 +135,12 @@ def print_intake_summary(reports: list[dict], sent: Any, quiet: bool = False) ->
     counts = {k: sum(a["status"] == k for a in books) for k in ("accepted", "rejected", "held", "superseded")}
     failed = sum(r["status"] == "failed" for r in reports)
     automatic = sum(bool(r.get("automatic")) and r["status"] != "duplicate" for r in reports)
+    replies = sum(bool(r.get("conversation")) and r["status"] != "duplicate" for r in reports)
     con.print(f"本次处理邮件 {len(reports)} 封（重复 {sum(r['status'] == 'duplicate' for r in reports)} 封），"
               f"工作簿 {len(books)} 个：接收 {counts['accepted']}，退回 {counts['rejected']}，"
               f"待核实 {counts['held']}，未替换 {counts['superseded']}；无法处理的邮件 {failed} 封；"
-              f"自动回复、退信、邮件列表等自动邮件 {automatic} 封（已存档，不回复）。"
+              f"自动回复、退信、邮件列表等自动邮件 {automatic} 封（已存档，不回复）；"
+              f"对本系统邮件的回复 {replies} 封（已转管理员，见 nianbao review）。"
               f"回执发送成功 {sent.sent} 封，待重试 {sent.pending} 封。", markup=False)
     for a in (a for a in books if a["status"] == "held"):
         con.print(f"  待核实：报送编号 {a['submission_id']}（{a['unit'] or '未识别单位'}）"
@@ -151,6 +156,18 @@ def print_unit_drafts(report: Any) -> None:
                   markup=False)
     for name, why in report.failed:
         con.print(f"  {name}的年度报告初稿未能生成（下次收件时重试）：{why}", markup=False)
+
+
+def print_review(data: dict) -> None:
+    print_held(data["held"])
+    if data["replies"]:
+        table = Table(title="对本系统邮件的回复（未附报表，未自动答复）")
+        for col in ("收到时间", "单位", "发件人", "所回复的邮件", "内容", "附件保存位置"):
+            table.add_column(col)
+        for r in data["replies"]:
+            table.add_row(r["received"], escape(r["unit"] or ""), escape(r["sender"]), escape(r["answers"]),
+                          escape(r["text"][:200]), escape("\n".join(r["files"])))
+        _console().print(table)
 
 
 def print_held(items: list[dict]) -> None:

@@ -42,6 +42,7 @@ def publish_intake(report: IntakeReport) -> None:
     for m in report.messages:
         for a in m.attachments or [None]:
             auto = AUTOMATIC_ZH.get(m.automatic, "自动邮件") + "（已存档，不回复）" if m.automatic and not a else None
+            auto = "回复本系统的邮件（已转管理员，见 nianbao review）" if m.conversation and not a else auto
             rows.append({"单位": (a.unit.name if a and a.unit else "未识别单位"),
                          "结果": auto or STATUS_ZH.get(a.status if a else m.status, m.status),
                          "报送编号": (a.submission_id if a else None) or "",

@@ -73,7 +73,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from nianbao.stages.review import held_submissions, release, send_back
+    from nianbao.stages.review import held_submissions, release, replies, send_back
     from nianbao.stages.send import send_outbox
 
     res = res_of(args)
@@ -88,7 +88,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         output.print_ingest([output.workbook_json(out, f"#{args.release}")])
         return 0 if out.status == "accepted" else 3
     items = held_submissions(res, year)
-    output.emit([vars(h) for h in items], args.json, output.print_held)
+    output.emit({"held": [vars(h) for h in items], "replies": [vars(r) for r in replies(res, year)]}, args.json,
+                output.print_review)
     return 0
 
 

@@ -199,6 +199,23 @@ class Undelivered(Base):
     received_at: Mapped[dt.datetime]
 
 
+class Reply(Base):
+    """A person's answer to a mail nianbao sent, without a workbook (a leader's 同意 or edited draft, a
+    clerk's question): conversation for the administrators, never a submission, never answered."""
+
+    __tablename__ = "reply"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("inbound_message.id"), unique=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), index=True)  # the mail answered
+    kind: Mapped[str] = mapped_column(String(20))  # the answered mail's kind: draft | invitation | receipt …
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"))
+    sender: Mapped[str] = mapped_column(String(300), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # the reply's own words, quoted original cut
+    files: Mapped[list[Any]] = mapped_column(default=list)  # where attached edited drafts were kept
+    received_at: Mapped[dt.datetime]
+
+
 class Reminder(Base):
     """A reminder or overdue notice planned for (unit, deadline, slot); sent at most once."""
 

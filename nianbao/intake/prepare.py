@@ -17,6 +17,7 @@ from nianbao.errors import WorkbookError
 from nianbao.mail.auth import Trust, Verdict, received_by, verdict
 from nianbao.mail.headers import normalize_8bit_headers
 from nianbao.mail.inbox_types import HEAD_BYTES
+from nianbao.mail.body import docx_files, reply_text
 from nianbao.mail.kinds import MailKind, mail_kind
 from nianbao.mail.message import ParsedMail, dedup_key, message_from_raw, parse_headers, parse_message
 from nianbao.workbook import layout as L
@@ -50,6 +51,8 @@ class PreparedMail:
     detail: str = ""  # for the administrator: what failed, technically
     received_at: pendulum.DateTime | None = None  # set by the intake from the mailbox (the bureau's time)
     kind: MailKind = field(default_factory=MailKind)  # automatic, a bounce, a reply to our mail, our own
+    reply_text: str = ""  # a threaded person's mail: its own words (mail.body.reply_text)
+    docx: list[tuple[str, bytes]] = field(default_factory=list)  # …and the Word files attached to it
 
 
 def identify(config: CityConfig, raw: RawWorkbook, sender: str | None,
@@ -102,6 +105,8 @@ def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, sourc
     mail = PreparedMail(source_key, sha256, dedup_key(parsed, hashes, data), parsed, books, notes, kind=kind)
     if trust.received_by:
         mail.received_at = received_by(parsed.received, trust.received_by)
+    if kind.replies_to and not kind.automatic and not books:  # perhaps an answer to one of our mails
+        mail.reply_text, mail.docx = reply_text(msg), docx_files(msg)
     return mail
 
 

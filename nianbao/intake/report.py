@@ -23,6 +23,7 @@ class MessageReport:
     date_header: pendulum.DateTime | None = None  # what the sender's clock said
     message_pk: int | None = None
     automatic: str | None = None  # why no person wrote it (kinds.automatic_reason): archived, never answered
+    conversation: str | None = None  # the kind of our mail it answers (no workbook): shown to administrators
 
 
 @dataclass

@@ -29,6 +29,7 @@ from nianbao.intake.report import IntakeReport, MessageReport
 from nianbao.intake.sandbox import CHUNK, Batch, Item
 from nianbao.intake.store import Job, decide, kept_workbooks, known_contacts, write
 from nianbao.intake.undelivered import record_bounce, undelivered_note
+from nianbao.intake.conversation import answered, record_reply
 from nianbao.mail.inbox_types import RawMail
 from nianbao.mail.outbox import enqueue_many
 from nianbao.resources import Resources
@@ -155,14 +156,18 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
         for j in js:
             j.message_pk = pk
     write(s, res.config, [j for js in jobs for j in js])
+    threads = answered(s, [m for m, _ in fresh])
     for (m, report), pk in zip(fresh, pks):
         if m.kind.bounce is not None:
             report.notes += [undelivered_note(res.config, r) for r in
                              record_bounce(s, res.config, m.kind.bounce, pk, m.received_at)]
+        if m.dedup_key in threads:
+            report.conversation = threads[m.dedup_key].kind
+            record_reply(s, res, m, pk, threads[m.dedup_key], m.received_at)
     replies = []
     for (m, report), js, pk in zip(fresh, jobs, pks):
         report.attachments, report.message_pk = [j.outcome for j in js], pk
-        if not answerable(res.config, m.parsed.sender, m.kind.automatic):
+        if not answerable(res.config, m.parsed.sender, m.kind.automatic) or report.conversation:
             continue
         key = f"reply/{m.sha256 or m.dedup_key}"
         replies.append(failure_row(res, m, key=key, now=now) if m.failure else

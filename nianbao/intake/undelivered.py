@@ -20,7 +20,7 @@ from nianbao.texts import fmt_time
 UNIT_KEYED = ("invitation", "reminder", "overdue")  # outbox keys '<kind>/<year>/<unit code>/…'
 
 
-def _unit_of(config: CityConfig, row: OutboxMessage, address: str) -> Unit | None:
+def unit_of(config: CityConfig, row: OutboxMessage, address: str) -> Unit | None:
     """The unit a returned mail was for: named in its key, else the unit whose contact or leader the
     dead address is (a receipt, a unit's own draft)."""
     parts = row.key.split("/")
@@ -49,7 +49,7 @@ def record_bounce(s: Session, config: CityConfig, bounce: Bounce | None, message
             if failed.address not in sent_to or (row.id, failed.address) in known:
                 continue
             known.add((row.id, failed.address))
-            unit = _unit_of(config, row, failed.address)
+            unit = unit_of(config, row, failed.address)
             added.append(Undelivered(outbox_id=row.id, kind=row.kind, unit_code=unit.code if unit else None,
                                      address=failed.address, status=failed.status[:20],
                                      diagnostic=failed.diagnostic, message_pk=message_pk, received_at=at))

@@ -14,6 +14,7 @@ from nianbao import repo
 from nianbao.db.models import InboundMessage, OutboxMessage, Reminder
 from nianbao.db.session import unit_of_work
 from nianbao.intake.replies import answerable
+from nianbao.intake.conversation import conversation
 from nianbao.intake.undelivered import reachable, returned_mail
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
@@ -99,10 +100,11 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
                 failed = _failed_since_last_digest(s, cfg, cycle, year)
                 automatic = _automatic_since_last_digest(s, cycle, year)
                 undelivered = [r for r in returned_mail(s, cfg, cycle) if r.still_listed]
+                replies = conversation(s, cfg, _last_digest(s, cycle, year))
                 subject, body = render_mail(
                     res.settings.templates_dir, "digest", city=cfg, year=year, today=fmt_day(today), rates=rates,
                     rows=rows, warnings=plan.warnings, failed=failed, automatic=automatic,
-                    undelivered=undelivered,
+                    undelivered=undelivered, replies=replies,
                     sent_reminders=sum(m.kind == "reminder" for m in report.mails),
                     sent_overdue=sum(m.kind == "overdue" for m in report.mails))
                 msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails),
@@ -113,11 +115,16 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
     return report
 
 
+def _last_digest(s, cycle, year: int):
+    """When the previous digest was written, or the cycle opened."""
+    last = s.scalar(select(func.max(OutboxMessage.created_at)).where(OutboxMessage.key.like(f"digest/{year}/%")))
+    return last or cycle.opened_at
+
+
 def _since_last_digest(s, cycle, year: int):
     """Mails recorded since the previous digest was written (or since the cycle opened): by when the
     intake recorded them, so a mail received before a digest but read after it is not lost."""
-    last = s.scalar(select(func.max(OutboxMessage.created_at)).where(OutboxMessage.key.like(f"digest/{year}/%")))
-    return InboundMessage.processed_at > last if last else InboundMessage.processed_at >= cycle.opened_at
+    return InboundMessage.processed_at >= _last_digest(s, cycle, year)
 
 
 def _automatic_since_last_digest(s, cycle, year: int) -> dict[str, int]:
