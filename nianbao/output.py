@@ -17,7 +17,8 @@ from rich.table import Table
 
 STATUS_ZH = {"accepted": "已接收", "rejected": "退回", "held": "待核实", "duplicate": "重复邮件（已处理过）",
              "processed": "已处理", "superseded": "未替换（已有更新版本）", "released": "已由管理员接收",
-             "failed": "无法处理（已转管理员）", "retry": "处理失败，下次重试"}
+             "failed": "无法处理（已转管理员）", "retry": "处理失败，下次重试",
+             "unchanged": "与已接收版本相同，无需重复报送"}
 # Why a mail was not written by a person (mail.kinds.automatic_reason): it is archived, never answered.
 AUTOMATIC_ZH = {"own": "本系统自己发出的邮件", "report": "投递状态报告（退信）", "mailer_daemon": "邮件系统退信",
                 "null_sender": "无发件人的系统邮件", "auto_submitted": "自动发送的邮件", "autoreply_header": "自动回复",

@@ -60,7 +60,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             tick()
     send_outbox(res)
     output.emit(reports, args.json, output.print_ingest)
-    return 0 if all(a["status"] == "accepted" for r in reports for a in r["attachments"]) else 3
+    return 0 if all(a["status"] in ("accepted", "unchanged") for r in reports for a in r["attachments"]) else 3
 
 
 def cmd_release(args: argparse.Namespace) -> int:

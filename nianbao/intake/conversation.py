@@ -83,12 +83,14 @@ class Conversation:
 
 
 def conversation(s: Session, config: CityConfig, since: pendulum.DateTime, kind: str | None = None,
-                 year: int | None = None) -> list[Conversation]:
-    """Replies recorded by the intake since ``since`` (of one kind and one year's mails, when given), oldest
-    first: by when they were recorded, so one received before a digest but read after it is not lost."""
+                 year: int | None = None, after: bool = False) -> list[Conversation]:
+    """Replies recorded by the intake since ``since`` (strictly ``after`` it, when asked; of one kind and
+    one year's mails, when given), oldest first: by when they were recorded, so one received before a
+    digest but read after it is not lost."""
     query = select(Reply, OutboxMessage.subject, OutboxMessage.key).join(
         OutboxMessage, OutboxMessage.id == Reply.outbox_id).join(
-        InboundMessage, InboundMessage.id == Reply.message_pk).where(InboundMessage.processed_at >= since)
+        InboundMessage, InboundMessage.id == Reply.message_pk).where(
+        InboundMessage.processed_at > since if after else InboundMessage.processed_at >= since)
     if kind is not None:
         query = query.where(Reply.kind == kind)
     out = []

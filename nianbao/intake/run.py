@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from nianbao.db.models import InboundMessage, MailFailure
 from nianbao.db.session import unit_of_work
 from nianbao.intake.prepare import PreparedMail
-from nianbao.intake.replies import answerable, failure_row, reply_row
+from nianbao.intake.replies import answerable, failure_row, held_copied_today, hold_key, reply_row
 from nianbao.intake.report import IntakeReport, MessageReport
 from nianbao.intake.sandbox import CHUNK, Batch, Item
 from nianbao.intake.store import Job, decide, kept_workbooks, known_contacts, write
@@ -165,14 +165,18 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
             report.conversation = threads[m.dedup_key].kind
             record_reply(s, res, m, pk, threads[m.dedup_key], m.received_at)
     replies = []
+    held = any(j.outcome.status == "held" for js in jobs for j in js)
+    copied = held_copied_today(s, res.config, now, pks) if held else set()
     for (m, report), js, pk in zip(fresh, jobs, pks):
         report.attachments, report.message_pk = [j.outcome for j in js], pk
         if not answerable(res.config, m.parsed.sender, m.kind.automatic) or report.conversation:
             continue
+        holds = {hold_key(o, m.parsed.sender) for o in report.attachments if o.status == "held"}
         key = f"reply/{m.sha256 or m.dedup_key}"
         replies.append(failure_row(res, m, key=key, now=now) if m.failure else
                        reply_row(res, m.parsed, report.attachments, report.notes, key=key, now=now,
-                                 received=m.received_at))
+                                 received=m.received_at, copy_admins=bool(holds - copied)))
+        copied |= holds
     enqueue_many(s, replies)
     return reports
 

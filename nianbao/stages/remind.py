@@ -100,7 +100,8 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
                 failed = _failed_since_last_digest(s, cfg, cycle, year)
                 automatic = _automatic_since_last_digest(s, cycle, year)
                 undelivered = [r for r in returned_mail(s, cfg, cycle) if r.still_listed]
-                replies = conversation(s, cfg, _last_digest(s, cycle, year))
+                last = _last_digest(s, year)
+                replies = conversation(s, cfg, last or cycle.opened_at, after=last is not None)
                 subject, body = render_mail(
                     res.settings.templates_dir, "digest", city=cfg, year=year, today=fmt_day(today), rates=rates,
                     rows=rows, warnings=plan.warnings, failed=failed, automatic=automatic,
@@ -115,16 +116,16 @@ def remind(res: Resources, year: int, *, dry_run: bool = False) -> RemindReport:
     return report
 
 
-def _last_digest(s, cycle, year: int):
-    """When the previous digest was written, or the cycle opened."""
-    last = s.scalar(select(func.max(OutboxMessage.created_at)).where(OutboxMessage.key.like(f"digest/{year}/%")))
-    return last or cycle.opened_at
+def _last_digest(s, year: int):
+    """When the previous digest was written, or None."""
+    return s.scalar(select(func.max(OutboxMessage.created_at)).where(OutboxMessage.key.like(f"digest/{year}/%")))
 
 
 def _since_last_digest(s, cycle, year: int):
     """Mails recorded since the previous digest was written (or since the cycle opened): by when the
     intake recorded them, so a mail received before a digest but read after it is not lost."""
-    return InboundMessage.processed_at >= _last_digest(s, cycle, year)
+    last = _last_digest(s, year)
+    return InboundMessage.processed_at > last if last else InboundMessage.processed_at >= cycle.opened_at
 
 
 def _automatic_since_last_digest(s, cycle, year: int) -> dict[str, int]:
