@@ -30,7 +30,7 @@ def alert_flow(failed_run_id: str = "", failed_run_name: str = "", flow_name: st
                                 run_name=failed_run_name, flow_name=flow_name, state=state, message=message,
                                 when=fmt_time(now, cfg.timezone))
     msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails), subject=subject,
-                  text=body, date=now)
+                  text=body, date=now, auto="auto-generated")
     with unit_of_work(res.db) as s:
         _, created = enqueue(s, res.store, key=f"alert/{failed_run_id or now.isoformat()}", kind="alert", msg=msg,
                              now=now)

@@ -17,7 +17,13 @@ from rich.table import Table
 
 STATUS_ZH = {"accepted": "已接收", "rejected": "退回", "held": "待核实", "duplicate": "重复邮件（已处理过）",
              "processed": "已处理", "superseded": "未替换（已有更新版本）", "released": "已由管理员接收",
-             "failed": "无法处理（已转管理员）", "retry": "处理失败，下次重试"}
+             "failed": "无法处理（已转管理员）", "retry": "处理失败，下次重试",
+             "unchanged": "与已接收版本相同，无需重复报送"}
+# Why a mail was not written by a person (mail.kinds.automatic_reason): it is archived, never answered.
+AUTOMATIC_ZH = {"own": "本系统自己发出的邮件", "report": "投递状态报告（退信）", "mailer_daemon": "邮件系统退信",
+                "null_sender": "无发件人的系统邮件", "auto_submitted": "自动发送的邮件", "autoreply_header": "自动回复",
+                "precedence": "群发邮件", "list": "邮件列表", "noreply": "不接受回复的系统邮件",
+                "autoreply_subject": "自动回复"}
 EXPORT_HEADERS = {"unit_code": "单位代码", "unit": "单位", "indicator": "指标代码", "name": "指标名称",
                   "value": "数值", "text": "填报内容", "measure": "计量单位", "submission_id": "报送编号"}
 
@@ -89,7 +95,8 @@ def _attachment(a: Any) -> dict:
 
 def message_json(m: Any, source: str) -> dict:
     return {"source": source, "message_id": m.message_id, "sender": m.sender, "subject": m.subject,
-            "status": m.status, "failure": m.failure, "notes": m.notes,
+            "status": m.status, "failure": m.failure, "notes": m.notes, "automatic": getattr(m, "automatic", None),
+            "conversation": getattr(m, "conversation", None),
             "attachments": [_attachment(a) for a in m.attachments]}
 
 
@@ -101,7 +108,11 @@ def print_ingest(reports: list[dict]) -> None:
     for r in reports:
         head = f"[bold]{escape(r.get('sender') or r['source'])}[/bold]  {escape(r.get('subject') or '')}"
         con.print(head + f"（{STATUS_ZH.get(r['status'], r['status'])}）")
-        if r["status"] == "processed" and not r["attachments"]:
+        if r.get("conversation") and r["status"] != "duplicate":
+            con.print("  （回复本系统发出的邮件，已记录并转管理员，不自动答复）")
+        elif r.get("automatic") and r["status"] != "duplicate":
+            con.print(f"  （{AUTOMATIC_ZH.get(r['automatic'], '自动发送的邮件')}，已存档，不回复）")
+        elif r["status"] == "processed" and not r["attachments"]:
             con.print("  （没有报表附件，已回复发件人）")
         for a in r["attachments"]:
             c = colour.get(a["status"], "white")
@@ -124,9 +135,13 @@ def print_intake_summary(reports: list[dict], sent: Any, quiet: bool = False) ->
     books = [a for r in reports for a in r["attachments"]]
     counts = {k: sum(a["status"] == k for a in books) for k in ("accepted", "rejected", "held", "superseded")}
     failed = sum(r["status"] == "failed" for r in reports)
+    automatic = sum(bool(r.get("automatic")) and r["status"] != "duplicate" for r in reports)
+    replies = sum(bool(r.get("conversation")) and r["status"] != "duplicate" for r in reports)
     con.print(f"本次处理邮件 {len(reports)} 封（重复 {sum(r['status'] == 'duplicate' for r in reports)} 封），"
               f"工作簿 {len(books)} 个：接收 {counts['accepted']}，退回 {counts['rejected']}，"
-              f"待核实 {counts['held']}，未替换 {counts['superseded']}；无法处理的邮件 {failed} 封。"
+              f"待核实 {counts['held']}，未替换 {counts['superseded']}；无法处理的邮件 {failed} 封；"
+              f"自动回复、退信、邮件列表等自动邮件 {automatic} 封（已存档，不回复）；"
+              f"对本系统邮件的回复 {replies} 封（已转管理员，见 nianbao review）。"
               f"回执发送成功 {sent.sent} 封，待重试 {sent.pending} 封"
               + (f"，服务器未确认 {sent.unconfirmed} 封（见 nianbao status）" if sent.unconfirmed else "") + "。",
               markup=False)
@@ -144,6 +159,18 @@ def print_unit_drafts(report: Any) -> None:
                   markup=False)
     for name, why in report.failed:
         con.print(f"  {name}的年度报告初稿未能生成（下次收件时重试）：{why}", markup=False)
+
+
+def print_review(data: dict) -> None:
+    print_held(data["held"])
+    if data["replies"]:
+        table = Table(title="对本系统邮件的回复（未附报表，未自动答复）")
+        for col in ("收到时间", "单位", "发件人", "所回复的邮件", "内容", "附件保存位置"):
+            table.add_column(col)
+        for r in data["replies"]:
+            table.add_row(r["received"], escape(r["unit"] or ""), escape(r["sender"]), escape(r["answers"]),
+                          escape(r["text"][:200]), escape("\n".join(r["files"])))
+        _console().print(table)
 
 
 def print_held(items: list[dict]) -> None:
@@ -174,7 +201,7 @@ def status_json(report: Any) -> dict:
     r = report.rates
     return {"year": report.year, "expected": r.expected, "actual": r.actual, "on_time": r.on_time,
             "rate": round(r.rate, 2), "on_time_rate": round(r.on_time_rate, 2), "units": report.rows(),
-            "warnings": report.plan.warnings,
+            "warnings": report.plan.warnings, "undelivered": report.returned_rows(),
             "outbox": report.outbox.to_json() if getattr(report, "outbox", None) else None}
 
 
@@ -190,6 +217,15 @@ def print_status(data: dict) -> None:
               f"按时 {data['on_time']} 家（及时率 {data['on_time_rate']:.1f}%）")
     for w in data["warnings"]:
         con.print(f"[yellow]提示：[/yellow]{escape(w)}")
+    if data.get("undelivered"):
+        table = Table(title="退信：未能送达的邮件（请在 config/units.yaml 中更正联系人邮箱）")
+        for col in ("单位", "邮件", "地址", "原因", "退信时间", "units.yaml"):
+            table.add_column(col)
+        for u in data["undelivered"]:
+            table.add_row(*(escape(str(x)) for x in (u["unit"] or "（非报送单位）", u["what"], u["address"],
+                                                   u["diagnostic"] or u["status"], u["received"],
+                                                   "仍待更正" if u["still_listed"] else "已更正")))
+        con.print(table)
     if data.get("outbox"):
         print_outbox(data["outbox"])
 

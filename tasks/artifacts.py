@@ -8,7 +8,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from nianbao.intake.report import IntakeReport
-from nianbao.output import STATUS_ZH
+from nianbao.output import AUTOMATIC_ZH, STATUS_ZH
 from nianbao.stages.draft import DraftResult
 from nianbao.stages.remind import RemindReport
 from nianbao.stages.status import StatusReport
@@ -25,6 +25,15 @@ def publish_status(status: StatusReport) -> None:
         description=(f"{status.year}年度报送情况：应报 {r.expected}，已报 {r.actual}（{r.rate:.1f}%），"
                      f"按时 {r.on_time}（{r.on_time_rate:.1f}%）"),
     )
+    returned = status.returned_rows()
+    create_table_artifact(
+        key=f"undelivered-{status.year}",
+        table=[{"单位": u["unit"] or "（非报送单位）", "邮件": u["what"], "未送达地址": u["address"],
+                "原因": u["diagnostic"] or u["status"], "退信时间": u["received"],
+                "处理": "请在 config/units.yaml 中更正联系人邮箱" if u["still_listed"] else "已更正"}
+               for u in returned] or [{"说明": "没有退信"}],
+        description=(f"{status.year}年度邀请未送达：{len({u['code'] for u in returned if u['kind'] == 'invitation'})} 个单位"),
+    )
 
 
 @task(name="publish-intake", cache_policy=NO_CACHE)
@@ -32,13 +41,15 @@ def publish_intake(report: IntakeReport) -> None:
     rows = []
     for m in report.messages:
         for a in m.attachments or [None]:
+            auto = AUTOMATIC_ZH.get(m.automatic, "自动邮件") + "（已存档，不回复）" if m.automatic and not a else None
+            auto = "回复本系统的邮件（已转管理员，见 nianbao review）" if m.conversation and not a else auto
             rows.append({"单位": (a.unit.name if a and a.unit else "未识别单位"),
-                         "结果": STATUS_ZH.get(a.status if a else m.status, m.status),
+                         "结果": auto or STATUS_ZH.get(a.status if a else m.status, m.status),
                          "报送编号": (a.submission_id if a else None) or "",
                          "原因": "；".join(a.reasons if a else (m.notes or ["没有报表附件"])),
                          "发件人": m.sender, "附件": a.filename if a else "", "主题": m.subject})
     create_table_artifact(key="intake-results", table=rows or [{"说明": "收件箱中没有新邮件"}],
-                          description=f"本次收件：{len(report.messages)} 封邮件")
+                          description=f"本次收件：{len(report.messages)} 封邮件，其中自动邮件 {report.automatic()} 封")
 
 
 @task(name="publish-reminders", cache_policy=NO_CACHE)

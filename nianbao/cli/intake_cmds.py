@@ -62,7 +62,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             tick()
     send_outbox(res)
     output.emit(reports, args.json, output.print_ingest)
-    return 0 if all(a["status"] == "accepted" for r in reports for a in r["attachments"]) else 3
+    return 0 if all(a["status"] in ("accepted", "unchanged") for r in reports for a in r["attachments"]) else 3
 
 
 def cmd_release(args: argparse.Namespace) -> int:
@@ -75,7 +75,7 @@ def cmd_release(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from nianbao.stages.review import held_submissions, release, send_back
+    from nianbao.stages.review import held_submissions, release, replies, send_back
     from nianbao.stages.send import send_outbox
 
     res = res_of(args)
@@ -90,7 +90,8 @@ def cmd_review(args: argparse.Namespace) -> int:
         output.print_ingest([output.workbook_json(out, f"#{args.release}")])
         return 0 if out.status == "accepted" else 3
     items = held_submissions(res, year)
-    output.emit([vars(h) for h in items], args.json, output.print_held)
+    output.emit({"held": [vars(h) for h in items], "replies": [vars(r) for r in replies(res, year)]}, args.json,
+                output.print_review)
     return 0
 
 

@@ -90,6 +90,8 @@ class InboundMessage(Base):
     processed_at: Mapped[dt.datetime | None]
     date_header: Mapped[dt.datetime | None]  # what the sender's Date: header said, kept to show beside it
     status: Mapped[str] = mapped_column(String(20), default="processed")  # processed | failed
+    # Why no person wrote it (mail.kinds.automatic_reason: auto_submitted, report, list…): never answered
+    automatic: Mapped[str | None] = mapped_column(String(30))
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     submissions: Mapped[list[Submission]] = relationship(back_populates="message", lazy="raise")
 
@@ -162,6 +164,8 @@ class OutboxMessage(Base):
     __table_args__ = (UniqueConstraint("key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300))  # idempotency key, e.g. reminder/2026/D01/report/5
+    # The 32 hex digits of its Message-ID (message.message_id_for): a bounce or a reply is matched by it.
+    id_token: Mapped[str | None] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # invitation | receipt | rejection | reminder | overdue | digest | draft
     recipients: Mapped[list[Any]] = mapped_column(default=list)
     subject: Mapped[str] = mapped_column(Text)
@@ -179,6 +183,40 @@ class OutboxMessage(Base):
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Undelivered(Base):
+    """A mail nianbao sent that came back: one dead address of one outbox message, from a bounce that
+    names it as a recipient of that very message (matched by Message-ID)."""
+
+    __tablename__ = "undelivered"
+    __table_args__ = (UniqueConstraint("outbox_id", "address"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # the returned mail's kind: invitation | reminder | receipt …
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"), index=True)
+    address: Mapped[str] = mapped_column(String(300))  # lowercased
+    status: Mapped[str] = mapped_column(String(20), default="")  # the DSN's status code, e.g. 5.1.1
+    diagnostic: Mapped[str] = mapped_column(Text, default="")
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("inbound_message.id"))  # the bounce
+    received_at: Mapped[dt.datetime]
+
+
+class Reply(Base):
+    """A person's answer to a mail nianbao sent, without a workbook (a leader's 同意 or edited draft, a
+    clerk's question): conversation for the administrators, never a submission, never answered."""
+
+    __tablename__ = "reply"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("inbound_message.id"), unique=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), index=True)  # the mail answered
+    kind: Mapped[str] = mapped_column(String(20))  # the answered mail's kind: draft | invitation | receipt …
+    unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"))
+    sender: Mapped[str] = mapped_column(String(300), default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # the reply's own words, quoted original cut
+    files: Mapped[list[Any]] = mapped_column(default=list)  # where attached edited drafts were kept
+    received_at: Mapped[dt.datetime]
 
 
 class Reminder(Base):

@@ -17,7 +17,9 @@ from nianbao.errors import WorkbookError
 from nianbao.mail.auth import Trust, Verdict, received_by, verdict
 from nianbao.mail.headers import normalize_8bit_headers
 from nianbao.mail.inbox_types import HEAD_BYTES
-from nianbao.mail.message import ParsedMail, dedup_key, parse_headers, parse_mail
+from nianbao.mail.body import docx_files, reply_text
+from nianbao.mail.kinds import MailKind, mail_kind
+from nianbao.mail.message import ParsedMail, dedup_key, message_from_raw, parse_headers, parse_message
 from nianbao.workbook import layout as L
 from nianbao.workbook.checks import CheckResult, check_values
 from nianbao.workbook.errors_zh import describe
@@ -48,6 +50,9 @@ class PreparedMail:
     failure: str | None = None  # too_large | unreadable | unstorable: the mail itself could not be taken
     detail: str = ""  # for the administrator: what failed, technically
     received_at: pendulum.DateTime | None = None  # set by the intake from the mailbox (the bureau's time)
+    kind: MailKind = field(default_factory=MailKind)  # automatic, a bounce, a reply to our mail, our own
+    reply_text: str = ""  # a threaded person's mail: its own words (mail.body.reply_text)
+    docx: list[tuple[str, bytes]] = field(default_factory=list)  # …and the Word files attached to it
 
 
 def identify(config: CityConfig, raw: RawWorkbook, sender: str | None,
@@ -85,7 +90,9 @@ def prepare_workbook(config: CityConfig, key: bytes, data: bytes, filename: str,
 
 def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, source_key: str | None,
                  careful: bool = False, trust: Trust = Trust()) -> PreparedMail:
-    parsed = parse_mail(data)
+    msg = message_from_raw(data)
+    parsed = parse_message(msg)
+    kind = mail_kind(msg, own_addresses=own_addresses(config))
     verified = verdict(parsed.auth_results, trust.authserv_id, parsed.sender) if trust.authserv_id else None
     books = [prepare_workbook(config, key, a.data, a.filename, parsed.sender, careful=careful, verified=verified)
              for a in parsed.attachments]
@@ -95,22 +102,32 @@ def prepare_mail(config: CityConfig, key: bytes, data: bytes, sha256: str, sourc
                           narrative_limit=L.MAX_NARRATIVE) for b in books if b.raw is not None and b.raw.altered]
     hashes = [b.sha256 for b in books]
     parsed.attachments = []  # the bytes are archived with the mail: the result carries cells only
-    mail = PreparedMail(source_key, sha256, dedup_key(parsed, hashes, data), parsed, books, notes)
+    mail = PreparedMail(source_key, sha256, dedup_key(parsed, hashes, data), parsed, books, notes, kind=kind)
     if trust.received_by:
         mail.received_at = received_by(parsed.received, trust.received_by)
+    if kind.replies_to and not kind.automatic and not books:  # perhaps an answer to one of our mails
+        mail.reply_text, mail.docx = reply_text(msg), docx_files(msg)
     return mail
 
 
-def prepare_head(head: bytes, sha256: str, source_key: str | None, failure: str, detail: str = "") -> PreparedMail:
+def own_addresses(config: CityConfig) -> tuple[str, ...]:
+    """The addresses nianbao sends from: a mail from one of them with a Message-ID of ours is our own."""
+    return (config.intake_address,)
+
+
+def prepare_head(head: bytes, sha256: str, source_key: str | None, failure: str, detail: str = "",
+                 own: tuple[str, ...] = ()) -> PreparedMail:
     """A mail that is not read whole (too large) or whose reading failed: who sent it, from its header
-    block alone, so the sender can still be told why."""
+    block alone, so the sender can still be told why (unless the header block says it is automatic)."""
+    kind = MailKind()
     try:
         msg = BytesHeaderParser(policy=compat32).parsebytes(normalize_8bit_headers(head[:HEAD_BYTES]))
         parsed = parse_headers(msg)
+        kind = mail_kind(msg, own_addresses=own)
     except Exception:  # even the header block is unreadable: nobody can be answered
         parsed = ParsedMail(None, "", "", "", None)
     key = f"failed|{sha256 or hashlib.sha256(head).hexdigest()}"
-    return PreparedMail(source_key, sha256, key, parsed, [], [], failure=failure, detail=detail)
+    return PreparedMail(source_key, sha256, key, parsed, [], [], failure=failure, detail=detail, kind=kind)
 
 
 def prepare_safely(config: CityConfig, key: bytes, item: tuple[str | None, str, bytes, bool],
@@ -120,9 +137,10 @@ def prepare_safely(config: CityConfig, key: bytes, item: tuple[str | None, str, 
     ``item`` is (mailbox key, sha256 of the archived mail, bytes, whether the bytes are the whole mail)."""
     source_key, sha, data, whole = item
     if not whole:
-        return prepare_head(data, sha, source_key, "too_large")
+        return prepare_head(data, sha, source_key, "too_large", own=own_addresses(config))
     try:
         return prepare_mail(config, key, data, sha, source_key, careful, trust)
     except Exception as exc:  # noqa: BLE001 - a parser's bug on hostile input is this mail's problem only
-        return prepare_head(data, sha, source_key, "unreadable", f"{type(exc).__name__}: {exc}"[:500])
+        return prepare_head(data, sha, source_key, "unreadable", f"{type(exc).__name__}: {exc}"[:500],
+                            own_addresses(config))
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pendulum
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from nianbao.cityconfig import CityConfig
+from nianbao.db.models import InboundMessage, Submission
 from nianbao.intake.prepare import PreparedMail
 from nianbao.intake.store import Outcome
 from nianbao.mail.message import ParsedMail
@@ -13,9 +16,27 @@ from nianbao.resources import Resources
 from nianbao.texts import fmt_time, render_mail
 
 
-def answerable(config: CityConfig, sender: str) -> bool:
-    """Whether a mail's sender gets an answer: never nobody, never the intake mailbox itself (a loop)."""
-    return bool(sender) and sender.lower() != config.intake_address.lower()
+def answerable(config: CityConfig, sender: str, automatic: str | None = None) -> bool:
+    """Whether a mail's sender gets an answer: never nobody, never the intake mailbox itself, and never
+    a mail no person wrote (RFC 3834: auto-replies, delivery reports, list mail, our own mail come back),
+    which would start a loop or a flood."""
+    return bool(sender) and sender.lower() != config.intake_address.lower() and not automatic
+
+
+def hold_key(outcome: Outcome, sender: str) -> str:
+    """Whom a hold is about: its unit, or for a workbook of no known unit its sender."""
+    return outcome.unit.code if outcome.unit is not None else f"from:{sender}"
+
+
+def held_copied_today(s: Session, config: CityConfig, now: pendulum.DateTime, batch: list[int]) -> set[str]:
+    """The holds (``hold_key``) the administrators were already copied on today (the city's day) by mails
+    stored before this batch: they are copied once a unit a day, however often a clerk sends."""
+    start = now.in_timezone(config.timezone).start_of("day")
+    rows = s.execute(select(Submission.unit_code, Submission.sender).join(
+        InboundMessage, InboundMessage.id == Submission.message_pk).where(
+        Submission.status.in_(("held", "released")), InboundMessage.processed_at >= start,
+        Submission.message_pk.not_in(batch))).all()
+    return {code or f"from:{sender}" for code, sender in rows}
 
 
 def key_figures(res: Resources, out: Outcome, n: int = 6) -> list[tuple[str, float | None, str]]:
@@ -39,15 +60,18 @@ def reply_kind(outcomes: list[Outcome]) -> str:
     statuses = {o.status for o in outcomes}
     if not outcomes:
         return "no_attachment"
-    for status, kind in (("rejected", "rejection"), ("held", "held"), ("accepted", "receipt")):
+    for status, kind in (("rejected", "rejection"), ("held", "held"), ("accepted", "receipt"),
+                         ("unchanged", "unchanged")):
         if status in statuses:
             return kind
     return "superseded"
 
 
 def reply_row(res: Resources, parsed: ParsedMail, outcomes: list[Outcome], notes: list[str],
-              *, key: str, now: pendulum.DateTime, received: pendulum.DateTime | None = None) -> dict:
-    """The outbox row answering one mail (see outbox.enqueue_many); composed when it is sent."""
+              *, key: str, now: pendulum.DateTime, received: pendulum.DateTime | None = None,
+              copy_admins: bool = True) -> dict:
+    """The outbox row answering one mail (see outbox.enqueue_many); composed when it is sent. The
+    administrators are copied on a hold unless ``copy_admins`` is False (already copied today)."""
     cfg = res.config
     kind = reply_kind(outcomes)
     subject, body = render_mail(
@@ -55,7 +79,7 @@ def reply_row(res: Resources, parsed: ParsedMail, outcomes: list[Outcome], notes
         figures=[key_figures(res, o) for o in outcomes], received=fmt_time(received or now, cfg.timezone),
         original_subject=parsed.subject, max_mail_mb=res.settings.max_mail_mb,
     )
-    cc = list(cfg.admin_emails) if kind == "held" else []
+    cc = list(cfg.admin_emails) if kind == "held" and copy_admins else []
     return text_row(key=key, kind=kind, sender=(cfg.sender_name, cfg.intake_address), to=[parsed.sender], cc=cc,
                     subject=subject, body=body, in_reply_to=parsed.message_id, now=now)
 

@@ -22,11 +22,17 @@ class MessageReport:
     received_at: pendulum.DateTime | None = None  # by the bureau's mail server
     date_header: pendulum.DateTime | None = None  # what the sender's clock said
     message_pk: int | None = None
+    automatic: str | None = None  # why no person wrote it (kinds.automatic_reason): archived, never answered
+    conversation: str | None = None  # the kind of our mail it answers (no workbook): shown to administrators
 
 
 @dataclass
 class IntakeReport:
     messages: list[MessageReport] = field(default_factory=list)
+
+    def automatic(self) -> int:
+        """Mails no person wrote (auto-replies, bounces, list mail, our own): archived, not answered."""
+        return sum(1 for m in self.messages if m.automatic and m.status != "duplicate")
 
     def count(self, status: str) -> int:
         return sum(1 for m in self.messages for a in m.attachments if a.status == status)

@@ -25,10 +25,12 @@ from nianbao.db.models import InboundMessage, MailFailure
 from nianbao.db.session import unit_of_work
 from nianbao.errors import CannotWrite
 from nianbao.intake.prepare import PreparedMail
-from nianbao.intake.replies import answerable, failure_row, reply_row
+from nianbao.intake.replies import answerable, failure_row, held_copied_today, hold_key, reply_row
 from nianbao.intake.report import IntakeReport, MessageReport
 from nianbao.intake.sandbox import CHUNK, Batch, Item
-from nianbao.intake.store import Job, decide, write
+from nianbao.intake.store import Job, decide, kept_workbooks, known_contacts, write
+from nianbao.intake.undelivered import record_bounce, undelivered_note
+from nianbao.intake.conversation import answered, record_reply
 from nianbao.mail.inbox_types import RawMail
 from nianbao.mail.outbox import enqueue_many
 from nianbao.resources import Resources
@@ -119,7 +121,8 @@ def _failed(res: Resources, mail: PreparedMail, now: pendulum.DateTime, error: B
 def _report(m: PreparedMail, status: str) -> MessageReport:
     p = m.parsed
     return MessageReport(m.source_key or m.sha256[:12], p.message_id, p.sender, p.subject, status,
-                         notes=list(m.notes), failure=m.failure, received_at=m.received_at, date_header=p.date)
+                         notes=list(m.notes), failure=m.failure, received_at=m.received_at, date_header=p.date,
+                         automatic=m.kind.automatic)
 
 
 def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pendulum.DateTime) -> list[MessageReport]:
@@ -137,15 +140,17 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
         fresh.append((m, report))
     if not fresh:
         return reports
-    jobs = [[Job(b, m.parsed.sender, m.received_at) for b in m.workbooks] for m, _ in fresh]
+    contacts = known_contacts(res.config) if any(m.kind.automatic for m, _ in fresh) else frozenset()
+    jobs = [[Job(b, m.parsed.sender, m.received_at) for b in kept_workbooks(m, contacts)] for m, _ in fresh]
     decide(s, res.config, [j for js in jobs for j in js])
     # Matched back by dedup_key (unique), not by order: SQLite can return rows in parameter order only
     # by inserting them one statement each.
     stored = dict(s.execute(insert(InboundMessage).returning(InboundMessage.dedup_key, InboundMessage.id), [
         dict(source_key=m.source_key, dedup_key=m.dedup_key, message_id=m.parsed.message_id, sha256=m.sha256,
              sender=m.parsed.sender, subject=m.parsed.subject, received_at=m.received_at, processed_at=now,
-             date_header=m.parsed.date, status="failed" if m.failure else "processed",
+             date_header=m.parsed.date, status="failed" if m.failure else "processed", automatic=m.kind.automatic,
              summary={"attachments": [(j.outcome.filename, j.outcome.status) for j in js],
+                      **({"set_aside": [b.filename for b in m.workbooks]} if m.workbooks and not js else {}),
                       **({"failure": m.failure, "detail": m.detail} if m.failure else {})})
         for (m, _), js in zip(fresh, jobs)]).tuples().all())
     pks = [stored[m.dedup_key] for m, _ in fresh]
@@ -153,15 +158,27 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
         for j in js:
             j.message_pk = pk
     write(s, res.config, [j for js in jobs for j in js])
+    threads = answered(s, [m for m, _ in fresh])
+    for (m, report), pk in zip(fresh, pks):
+        if m.kind.bounce is not None:
+            report.notes += [undelivered_note(res.config, r) for r in
+                             record_bounce(s, res.config, m.kind.bounce, pk, m.received_at)]
+        if m.dedup_key in threads:
+            report.conversation = threads[m.dedup_key].kind
+            record_reply(s, res, m, pk, threads[m.dedup_key], m.received_at)
     replies = []
+    held = any(j.outcome.status == "held" for js in jobs for j in js)
+    copied = held_copied_today(s, res.config, now, pks) if held else set()
     for (m, report), js, pk in zip(fresh, jobs, pks):
         report.attachments, report.message_pk = [j.outcome for j in js], pk
-        if not answerable(res.config, m.parsed.sender):
+        if not answerable(res.config, m.parsed.sender, m.kind.automatic) or report.conversation:
             continue
+        holds = {hold_key(o, m.parsed.sender) for o in report.attachments if o.status == "held"}
         key = f"reply/{m.sha256 or m.dedup_key}"
         replies.append(failure_row(res, m, key=key, now=now) if m.failure else
                        reply_row(res, m.parsed, report.attachments, report.notes, key=key, now=now,
-                                 received=m.received_at))
+                                 received=m.received_at, copy_admins=bool(holds - copied)))
+        copied |= holds
     enqueue_many(s, replies)
     return reports
 

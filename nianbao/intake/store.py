@@ -16,7 +16,7 @@ from nianbao import repo
 from nianbao.cityconfig import CityConfig, Unit
 from nianbao.db.bulk import insert_rows
 from nianbao.db.models import Cycle, Narrative, Submission, Value
-from nianbao.intake.prepare import PreparedWorkbook
+from nianbao.intake.prepare import PreparedMail, PreparedWorkbook
 from nianbao.texts import fmt_day, fmt_time
 from nianbao.workbook.checks import CheckResult, Finding, check_values, check_yoy
 
@@ -27,7 +27,8 @@ VALUE_COLUMNS = ("submission_id", "indicator_code", "value", "na", "note")
 @dataclass
 class Outcome:
     filename: str
-    status: str  # accepted | rejected | held | superseded (not current: a later version is)
+    status: str  # accepted | rejected | held | superseded (not current: a later version is) | unchanged (the
+    # same bytes as the unit's current version: nothing stored, the current one's number given back)
     superseded_by: str | None = None  # Chinese: what replaced it, or why it did not replace the current one
     unit: Unit | None = None
     year: int | None = None
@@ -48,6 +49,21 @@ class Job:
     message_pk: int | None = None
     outcome: Outcome = field(init=False)
     cycle_id: int | None = field(init=False, default=None)
+
+
+def known_contacts(config: CityConfig) -> frozenset[str]:
+    """Every unit's contact addresses, lowercased."""
+    return frozenset(c.lower() for u in config.units for c in u.contacts)
+
+
+def kept_workbooks(mail: PreparedMail, contacts: frozenset[str]) -> list[PreparedWorkbook]:
+    """The workbooks of a mail that become submissions. A mail no person wrote (a bounce returning our
+    invitation with its template, a newsletter's spreadsheet) gives none: it is archived and counted,
+    never held for an administrator, unless it comes from a unit's contact (a clerk's mail system that
+    marks every mail as bulk still delivers a real workbook)."""
+    if mail.kind.automatic and mail.parsed.sender not in contacts:
+        return []
+    return mail.workbooks
 
 
 def store_workbooks(s: Session, config: CityConfig, jobs: list[Job]) -> list[Outcome]:
@@ -92,6 +108,7 @@ def decide(s: Session, config: CityConfig, jobs: list[Job]) -> None:
                 out.reasons += [f.message for f in out.check.errors + out.check.warnings]
         cycle = _cycle_for(config, out, cycles, newest)
         j.cycle_id = cycle.id if cycle else None
+    _same_as_current(s, jobs)
     _hold_old_versions(s, config, jobs)
 
 
@@ -115,6 +132,24 @@ def _cycle_for(config: CityConfig, out: Outcome, cycles: dict[int, Cycle], newes
     return cycle
 
 
+def _same_as_current(s: Session, jobs: list[Job]) -> None:
+    """A workbook byte for byte the unit's current version (a clerk sending the same file again): not a
+    new version, not a review item; the clerk is told it is already the current one."""
+    candidates = [j for j in jobs if j.outcome.status in ("accepted", "held") and j.cycle_id is not None
+                  and j.outcome.unit is not None]
+    if not candidates:
+        return
+    current = {(c, u, sha): sid for sid, c, u, sha in s.execute(
+        select(Submission.id, Submission.cycle_id, Submission.unit_code, Submission.sha256).where(
+            Submission.status == "accepted", Submission.sha256.in_({j.book.sha256 for j in candidates}),
+            Submission.unit_code.in_({j.outcome.unit.code for j in candidates})))}
+    for j in candidates:
+        sid = current.get((j.cycle_id, j.outcome.unit.code, j.book.sha256))
+        if sid is not None:
+            out = j.outcome
+            out.status, out.submission_id, out.reasons, out.warnings, out.confirmed = "unchanged", sid, [], [], []
+
+
 def _hold_old_versions(s: Session, config: CityConfig, jobs: list[Job]) -> None:
     candidates = [j for j in jobs if j.outcome.status == "accepted" and j.cycle_id is not None]
     if not candidates:
@@ -134,7 +169,7 @@ def write(s: Session, config: CityConfig, jobs: list[Job]) -> None:
     """Insert the batch's submissions. Per (cycle, unit), the accepted versions are ordered by when the
     bureau received them: the latest becomes current, unless the stored current one was received later
     still (then this batch's are stale); each version links to the one it replaced."""
-    todo = [j for j in jobs if j.cycle_id is not None]
+    todo = [j for j in jobs if j.cycle_id is not None and j.outcome.status != "unchanged"]
     if not todo:
         return
     versions: dict[tuple[int, str], list[tuple[pendulum.DateTime, int, Job]]] = {}

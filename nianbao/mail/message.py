@@ -17,8 +17,8 @@ from nianbao.mail.attachments import Attachment, Found, part_filename, walk
 from nianbao.mail.headers import decode_header_value, normalize_8bit_headers
 from nianbao.textsafe import one_line
 
-__all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_id_for", "parse_headers", "parse_mail",
-           "part_filename"]
+__all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_from_raw", "message_id_for", "parse_headers",
+           "parse_mail", "parse_message", "part_filename"]
 
 
 @dataclass
@@ -70,7 +70,16 @@ def parse_headers(msg: Message) -> ParsedMail:
 def parse_mail(raw: bytes) -> ParsedMail:
     """The standard library's parser (compat32) after raw 8-bit header bytes are made RFC 2047 words;
     malformed mail gives problems listed in Chinese, not exceptions, wherever the parser allows."""
-    msg = message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
+    return parse_message(message_from_raw(raw))
+
+
+def message_from_raw(raw: bytes) -> Message:
+    """The parsed message (compat32, 8-bit header bytes made RFC 2047 words first)."""
+    return message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
+
+
+def parse_message(msg: Message) -> ParsedMail:
+    """Headers and spreadsheets of a message parsed by ``message_from_raw``."""
     out = parse_headers(msg)
     found = Found()
     walk(msg, found)
@@ -91,9 +100,22 @@ def dedup_key(parsed: ParsedMail, attachment_hashes: Sequence[str], raw: bytes) 
     return f"{who[:400]}|{hashlib.sha256('|'.join(attachment_hashes).encode()).hexdigest()}"
 
 
+def id_token(key: str) -> str:
+    """The 32 hex digits that name the outgoing mail queued under ``key`` in its Message-ID."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def token_of(message_id: str) -> str | None:
+    """The token of a Message-ID of nianbao's form ('<token.nianbao@domain>'), or None."""
+    head = str(message_id or "").strip().lstrip("<")
+    token, dot, rest = head.partition(".")
+    return token if dot and len(token) == 32 and rest.startswith("nianbao@") and \
+        all(c in "0123456789abcdef" for c in token) else None
+
+
 def message_id_for(key: str, domain: str) -> str:
     """The Message-ID of the outgoing mail queued under ``key``: the same on every re-send."""
-    return f"<{hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]}.nianbao@{domain or 'localhost'}>"
+    return f"<{id_token(key)}.nianbao@{domain or 'localhost'}>"
 
 
 def compose(*, sender: tuple[str, str], to: list[str], subject: str, text: str,

@@ -31,7 +31,7 @@ from nianbao.clock import Clock
 from nianbao.db.models import OutboxMessage
 from nianbao.db.session import transaction, unit_of_work
 from nianbao.errors import CannotWrite, MailError
-from nianbao.mail.message import compose, message_id_for
+from nianbao.mail.message import compose, id_token, message_id_for
 from nianbao.mail.transport import ServerDown, Transport, Uncertain
 from nianbao.store import BlobStore
 
@@ -68,10 +68,11 @@ def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: Ema
     domain = parseaddr(str(msg.get("From", "")))[1].rpartition("@")[2]
     del msg["Message-ID"]
     msg["Message-ID"] = message_id_for(key, domain)
+    token = id_token(key)
     sha, _ = store.put(msg.as_bytes(), ".eml")
     addresses = [str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])]
     values = dict(key=key, kind=kind, recipients=[a for _, a in getaddresses(addresses) if a],
-                  subject=str(msg["Subject"]), sha256=sha, status="queued", attempts=0,
+                  subject=str(msg["Subject"]), sha256=sha, status="queued", attempts=0, id_token=token,
                   next_attempt_at=now, created_at=now)
     dialect = session.get_bind().dialect.name
     if dialect not in _UPSERT:
@@ -86,11 +87,13 @@ def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: Ema
 
 
 def text_row(*, key: str, kind: str, sender: tuple[str, str], to: list[str], cc: list[str], subject: str,
-             body: str, in_reply_to: str | None, now: pendulum.DateTime) -> dict:
-    """The outbox row of a text-only mail (a receipt, say), composed only when it is sent."""
+             body: str, in_reply_to: str | None, now: pendulum.DateTime, auto: str = "auto-replied") -> dict:
+    """The outbox row of a text-only mail (a receipt, say), composed only when it is sent; ``auto`` is
+    its RFC 3834 Auto-Submitted value (answers to a mail: auto-replied)."""
     return dict(key=key, kind=kind, recipients=[*to, *cc], subject=subject, sha256=None, body=body,
+                id_token=id_token(key),
                 headers={"from": list(sender), "to": list(to), "cc": list(cc), "in_reply_to": in_reply_to,
-                         "date": now.isoformat()},
+                         "date": now.isoformat(), "auto": auto},
                 status="queued", attempts=0, next_attempt_at=now, created_at=now)
 
 
@@ -115,7 +118,7 @@ def message_bytes(row: OutboxMessage, store: BlobStore) -> bytes:
     domain = sender[1].rpartition("@")[2]
     msg = compose(sender=sender, to=h["to"], cc=h["cc"], subject=row.subject, text=row.body or "",
                   in_reply_to=h.get("in_reply_to"), date=pendulum.parse(h["date"]),
-                  message_id=message_id_for(row.key, domain))
+                  message_id=message_id_for(row.key, domain), auto=h.get("auto", "auto-replied"))
     return msg.as_bytes()
 
 

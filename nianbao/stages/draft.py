@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from nianbao import repo
 from nianbao.db.models import Draft
 from nianbao.db.session import unit_of_work
 from nianbao.db.tallies import comparable_sums, tally_cycle
+from nianbao.intake.conversation import Conversation, conversation
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan
@@ -115,13 +117,16 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
         return DraftResult(year, row.id, paths, doc, agg, new=True, shared=shared)
 
 
-def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: dict) -> tuple[str, str]:
-    """The leaders' mail: coverage, key figures, targets missed and what changed since the last draft."""
+def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: dict,
+               edits: Sequence[Conversation] = ()) -> tuple[str, str]:
+    """The leaders' mail: coverage, key figures, targets missed, what changed since the last draft, and
+    the leaders' edited drafts received since it."""
     agg, cfg = result.agg, res.config
     key, missed = leaders_figures(cfg, agg)
     return render_mail(res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
                        reported=agg.reported, on_time=agg.on_time, key=key, missed=missed, first=before is None,
-                       changes=changed_figures(cfg, before, now) if before is not None else [])
+                       changes=changed_figures(cfg, before, now) if before is not None else [],
+                       edits=[e for e in edits if e.files])
 
 
 def deliver_draft(res: Resources, result: DraftResult) -> bool:
@@ -133,11 +138,13 @@ def deliver_draft(res: Resources, result: DraftResult) -> bool:
         row = s.get(Draft, result.draft_id)
         before = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id, Draft.delivered.is_(True),
                                               Draft.id != row.id).order_by(Draft.id.desc()))
-        subject, body = draft_mail(res, result, before.figures if before else None, row.figures)
+        edits = conversation(s, cfg, before.created_at if before else cycle.opened_at, kind="draft", year=result.year)
+        subject, body = draft_mail(res, result, before.figures if before else None, row.figures, edits)
         attachments = [(result.paths["docx"].name, result.doc.docx, DOCX), *pdf_attachment(result.paths),
                        (result.paths["xlsx"].name, result.doc.appendix_xlsx, XLSX)]
         msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=leaders, cc=list(cfg.admin_emails),
-                      subject=subject, text=body, attachments=attachments, date=now)
+                      subject=subject, text=body, attachments=attachments, date=now,
+                      auto="auto-generated")
         _, created = enqueue(s, res.store, key=f"draft/{result.year}/{row.sha256}", kind="draft", msg=msg, now=now)
         row.delivered = True
     return created

@@ -84,7 +84,7 @@ def open_cycle(res: Resources, year: int, progress: Callable[[], None] | None = 
                 deadlines=[(d.name, fmt_day(d.effective)) for d in plan.deadlines], filename=name,
             )
             msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(unit.contacts),
-                          subject=subject, text=body, attachments=[(name, data, XLSX)], date=now)
+                          subject=subject, text=body, attachments=[(name, data, XLSX)], date=now, auto="auto-generated")
             _, created = enqueue(s, res.store, key=f"invitation/{year}/{unit.code}", kind="invitation",
                                  msg=msg, now=now)
             (result.invited if created else result.already).append(unit.code)

@@ -11,6 +11,7 @@ from nianbao import repo
 from nianbao.db.models import Draft, InboundMessage, Submission
 from nianbao.db.session import unit_of_work
 from nianbao.errors import NianbaoError
+from nianbao.intake.conversation import Conversation, conversation
 from nianbao.intake.release import held_submission, release_held
 from nianbao.intake.store import Outcome
 from nianbao.mail.outbox import enqueue_many, text_row
@@ -44,6 +45,13 @@ def held_submissions(res: Resources, year: int) -> list[Held]:
                         fmt_time(sub.received_at, cfg.timezone), sub.filename, tuple(sub.errors),
                         res.store.location(digest, suffix) if res.store.exists(digest, suffix) else None))
     return out
+
+
+def replies(res: Resources, year: int) -> list[Conversation]:
+    """Replies to the mails of ``year``'s cycle that carried no workbook (questions, a leader's 同意)."""
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        return conversation(s, res.config, cycle.opened_at)
 
 
 def release(res: Resources, submission_id: int) -> Outcome:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pendulum
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.completeness import Rates, UnitState, reporting_rates, status_label, unit_status
 from nianbao.db.models import Cycle
 from nianbao.db.session import unit_of_work
+from nianbao.intake.undelivered import Returned, returned_mail
 from nianbao.mail.outbox_state import OutboxState, outbox_state
 from nianbao.plan import CyclePlan, build_plan
 from nianbao.resources import Resources
@@ -23,12 +24,23 @@ class StatusReport:
     states: list[UnitState]
     rates: Rates
     plan: CyclePlan
+    returned: list[Returned] = field(default_factory=list)  # dead addresses found by bounces
+    returned_label: str = "邀请未送达"  # config messages' unit_label_undelivered
     outbox: OutboxState | None = None
 
     def rows(self) -> list[dict]:
-        return [{"code": st.unit_code, "name": st.name, "status": st.status, "label": status_label(st.status),
+        """Each unit; one that has not reported and whose invitation came back says so."""
+        bounced = {r.unit_code for r in self.returned if r.kind == "invitation"}
+        return [{"code": st.unit_code, "name": st.name, "status": st.status,
+                 "label": status_label(st.status) + (f"（{self.returned_label}）" if st.unit_code in bounced
+                                                     and st.status not in ("on_time", "late") else ""),
                  "received": st.received_at.in_timezone(self.plan.tz).format("YYYY-MM-DD HH:mm")
                  if st.received_at else ""} for st in self.states]
+
+    def returned_rows(self) -> list[dict]:
+        return [{"code": r.unit_code or "", "unit": r.unit, "kind": r.kind, "what": r.what,
+                 "address": r.address, "status": r.status, "diagnostic": r.diagnostic, "received": r.received,
+                 "still_listed": r.still_listed} for r in self.returned]
 
 
 def deadline_end(plan: CyclePlan) -> pendulum.DateTime:
@@ -64,5 +76,7 @@ def cycle_status(res: Resources, year: int) -> StatusReport:
         cycle = repo.get_cycle(s, year)
         states = unit_states(s, res.config, cycle, plan)
         expected = set(repo.expected_codes(res.config, cycle))
+        returned = returned_mail(s, res.config, cycle)
         mail = outbox_state(s, res.config.timezone)
-    return StatusReport(year, states, reporting_rates(states, expected), plan, mail)
+    return StatusReport(year, states, reporting_rates(states, expected), plan, returned,
+                        res.config.text("unit_label_undelivered"), mail)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from nianbao.db.models import Cycle, Submission, UnitDraft
 from nianbao.db.session import unit_of_work
 from nianbao.errors import CannotWrite
+from nianbao.intake.undelivered import reachable
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.report.aggregate import aggregate
@@ -92,8 +93,11 @@ def _draft_one(res: Resources, city, unit, previous, city_medians) -> Path:
     sha, _ = res.store.put(doc.markdown.encode("utf-8"), ".md")
     subject, body = render_mail(res.settings.templates_dir, "unit_draft", city=cfg, unit=unit.unit, year=city.year,
                                 title=doc.title, received=received, compared=bool(city_medians))
-    msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(unit.unit.contacts), cc=[], subject=subject,
-                  text=body, attachments=[(paths["docx"].name, doc.docx, DOCX)], date=now)
+    with unit_of_work(res.db) as s:
+        to = reachable(s, unit.unit)  # not an address whose mail came back
+    msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=to, cc=[], subject=subject,
+                  text=body, attachments=[(paths["docx"].name, doc.docx, DOCX)], date=now,
+                  auto="auto-generated")
     with unit_of_work(res.db) as s:
         cycle_id = s.scalar(select(Submission.cycle_id).where(Submission.id == unit.submission_id))
         s.add(UnitDraft(cycle_id=cycle_id, unit_code=unit.unit.code, submission_id=unit.submission_id,
