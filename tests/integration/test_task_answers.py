@@ -1,0 +1,63 @@
+"""Answers to the year's work plan tasks through the intake: stored per submission × task, the current
+accepted version returned by task_answers(), every version's changes shown by history (SQLite, PostgreSQL)."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from nianbao.db.session import unit_of_work
+from nianbao.demo import confirm_notes
+from nianbao.intake.run import poll_inbox
+from nianbao.sample_data import unit_values
+from nianbao.stages.history import unit_history
+from nianbao.task_answers import task_answers
+from nianbao.workbook.fill import fill_workbook
+from nianbao.workbook.template import build_template
+from tests.factories import mail_in, opened, planned_config, unit_mail
+
+YEAR = 2026
+OPEN = pendulum.datetime(2027, 1, 4, 9, tz="Asia/Shanghai")
+
+
+@pytest.fixture
+def res(settings, db_url, tmp_path):
+    return opened(settings.with_(config_dir=planned_config(tmp_path, YEAR)), db_url, OPEN, YEAR)
+
+
+def workbook(res, unit, answers):
+    values = unit_values(res.config, unit, YEAR)
+    typed = {k: ("不涉及" if v is None else v) for k, v in values.items()}
+    return fill_workbook(build_template(res.config, unit, YEAR, {}, res.hmac_key), typed,
+                         notes=confirm_notes(res.config, values), tasks=answers)
+
+
+def send(res, unit, answers, n, hours):
+    res.clock.set(OPEN.add(hours=hours))
+    mail_in(res, unit_mail(res, unit, YEAR, workbook(res, unit, answers), n=n))
+    return poll_inbox(res).messages[0].attachments[0]
+
+
+def test_the_current_versions_answers_are_stored_and_returned(res):
+    d01 = res.config.unit("D01")
+    first = send(res, d01, {"3": {"status": "正在推进", "measures": "记录仪配备", "reason": "人员不足"}}, 1, 1)
+    second = send(res, d01, {"3": {"status": "已完成", "measures": "记录仪一线全覆盖",
+                                   "documents": "行政执法公示办法"}}, 2, 30)
+    assert (first.status, second.status) == ("accepted", "accepted")
+    with unit_of_work(res.db) as s:
+        answers = task_answers(s, YEAR)
+    assert [(a.unit_code, a.task_id, a.role, a.status, a.documents) for a in answers] == \
+        [("D01", "3", "lead", "已完成", ("《行政执法公示办法》",))]
+    history = unit_history(res, YEAR, "D01")
+    changed = {(c["task"], c["field"]): (c["old"], c["new"]) for c in history[-1]["task_changes"]}
+    assert changed[("3", "完成情况")] == ("正在推进", "已完成")
+    assert changed[("3", "未完成原因和下一步打算")] == ("人员不足", None)
+
+
+def test_a_lead_task_left_blank_is_answered_with_the_cell_to_fix(res):
+    d01 = res.config.unit("D01")
+    outcome = send(res, d01, {"2": {"status": "已完成", "measures": "配合"}}, 1, 1)
+    assert outcome.status == "rejected"
+    assert any("『重点任务落实情况』工作表 D5 单元格（任务3" in r and "未填写完成情况" in r for r in outcome.reasons)
+    with unit_of_work(res.db) as s:
+        assert task_answers(s, YEAR) == []
