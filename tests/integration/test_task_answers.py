@@ -61,3 +61,32 @@ def test_a_lead_task_left_blank_is_answered_with_the_cell_to_fix(res):
     assert any("『重点任务落实情况』工作表 D5 单元格（任务3" in r and "未填写完成情况" in r for r in outcome.reasons)
     with unit_of_work(res.db) as s:
         assert task_answers(s, YEAR) == []
+
+
+def nianbao_cli(res, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NIANBAO_", "PREFECT_API_URL"))}
+    env.update(NIANBAO_DATA=str(res.settings.data_dir), NIANBAO_CONFIG=str(res.settings.config_dir),
+               NIANBAO_DATABASE_URL=res.settings.database_url, NIANBAO_HMAC_SECRET="test-secret")
+    return subprocess.run([sys.executable, "-m", "nianbao.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=180)
+
+
+def test_nianbao_tasks_shows_each_task_its_lead_and_each_units_status(res):
+    import json
+
+    send(res, res.config.unit("D01"), {"3": {"status": "已完成", "measures": "全面推行"},
+                                       "2": {"status": "正在推进", "measures": "配合", "reason": "清单待审"}}, 1, 1)
+    done = nianbao_cli(res, "tasks", "--year", str(YEAR), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    by_id = {t["id"]: t for t in data["tasks"]}
+    assert (data["total"], data["done"]) == (3, 1)
+    assert by_id["3"]["status"] == "已完成" and by_id["3"]["lead"] == ["市公安局"]
+    assert by_id["2"]["status"] == "未报送"  # its lead, 崇川区, has not reported
+    assert {u["name"]: u["status"] for u in by_id["2"]["units"]} == {"崇川区": "未报送", "市公安局": "正在推进"}
+    table = nianbao_cli(res, "tasks", "--year", str(YEAR))
+    assert "全年 3 项，已完成 1 项" in table.stdout and "正在推进：市公安局" in table.stdout
