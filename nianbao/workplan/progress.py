@@ -77,6 +77,11 @@ def task_progress(config, tasks: TaskFile, answers: list[TaskAnswer], reported: 
     return out
 
 
+def units_line(state: TaskState) -> str:
+    """Each unit's status in one line: 已完成：市公安局（牵头）、崇川区；未报送：海门区."""
+    return "；".join(f"{status}：{'、'.join(names)}" for status, names in state.by_status().items())
+
+
 def summary(states: list[TaskState]) -> dict:
     """Counts for a headline: 全年N项重点任务，已完成M项, and the tasks not done."""
     behind = [s for s in states if not s.done]

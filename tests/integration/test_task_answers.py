@@ -90,3 +90,19 @@ def test_nianbao_tasks_shows_each_task_its_lead_and_each_units_status(res):
     assert {u["name"]: u["status"] for u in by_id["2"]["units"]} == {"崇川区": "未报送", "市公安局": "正在推进"}
     table = nianbao_cli(res, "tasks", "--year", str(YEAR))
     assert "全年 3 项，已完成 1 项" in table.stdout and "正在推进：市公安局" in table.stdout
+
+
+def test_the_leaders_mail_gives_the_tasks_done_and_those_behind_with_their_lead(res):
+    from nianbao.mail.outbox import deliver_pending
+    from nianbao.stages.draft import deliver_draft, make_draft
+    from tests.factories import sent_mails
+
+    send(res, res.config.unit("D01"), {"3": {"status": "已完成", "measures": "全面推行"}}, 1, 1)
+    send(res, res.config.unit("D02"), {"1": {"status": "正在推进", "measures": "精简证照", "reason": "省级系统未对接"}},
+         2, 2)
+    assert deliver_draft(res, make_draft(res, YEAR))
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    body = next(m for m in sent_mails(res) if "送审稿" in m["Subject"]).get_body(("plain",)).get_content()
+    assert "全年3项重点任务，已完成1项，以下2项尚未完成：" in body
+    assert "深化“证照分离”改革（牵头单位：市市场监督管理局；正在推进）" in body
+    assert "推进基层综合行政执法改革（牵头单位：崇川区；牵头单位尚未报送）" in body
