@@ -131,3 +131,28 @@ def test_the_enforcement_disclosure_shows_the_exported_figures(demo, city):
                                                                  if s.status not in ("on_time", "late")}
     html = result["disclosure"].paths["html"].read_text(encoding="utf-8")
     assert "公开" in result["disclosure"].paths["html"].name and "<script" not in html and 'scope="row"' in html
+
+
+def test_the_demo_units_answer_their_tasks_of_the_sample_plan_consistently_with_their_figures(demo):
+    from flows.demo import demo_resources
+    from nianbao import repo
+    from nianbao.db.session import unit_of_work
+    from nianbao.task_answers import task_answers
+
+    result, outbox = demo
+    assert len(result["tasks"]) == 20 and len({t.part for t in result["tasks"]}) == 5
+    res = demo_resources(str(result["folder"]))
+    with unit_of_work(res.db) as s:
+        answers = task_answers(s, 2026)
+        figures = {code: data.values for code, data in repo.accepted(s, 2026).items()}
+    leads = [a for a in answers if a.role == "lead"]
+    assert leads and all(a.status for a in leads)
+    assert any(not a.done and a.reason for a in leads) and sum(a.done for a in leads) > len(leads) / 2
+    assert sum(len(a.documents) for a in answers) >= 8
+    assert all(d.startswith("《") and d.endswith("》") for a in answers for d in a.documents)
+    norms = [(a.unit_code, re.search(r"制定规范性文件(\d+)件", a.measures)) for a in answers]
+    assert any(m for _, m in norms)
+    assert all(float(m.group(1)) == figures[code]["F3_01"] for code, m in norms if m)
+    behind = [t for t in result["tasks"] if not t.done]
+    mail = next(m for m in outbox if "送审稿" in m["Subject"]).get_body(("plain",)).get_content()
+    assert f"已完成{20 - len(behind)}项" in mail and all(t.title in mail for t in behind)
