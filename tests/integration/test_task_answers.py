@@ -106,3 +106,22 @@ def test_the_leaders_mail_gives_the_tasks_done_and_those_behind_with_their_lead(
     assert "全年3项重点任务，已完成1项，以下2项尚未完成：" in body
     assert "深化“证照分离”改革（牵头单位：市市场监督管理局；正在推进）" in body
     assert "推进基层综合行政执法改革（牵头单位：崇川区；牵头单位尚未报送）" in body
+
+
+def test_each_configuration_folder_is_checked_against_its_own_task_file(settings, tmp_path):
+    """Two configurations equal but for their task files never share the sandbox's children."""
+    from nianbao.settings import load_settings
+
+    def setup(name, lead_of_3):
+        config = planned_config(tmp_path / name, YEAR)
+        path = config / "tasks" / f"{YEAR}.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("lead: [D01]", f"lead: [{lead_of_3}]"),
+                        encoding="utf-8")
+        env = {"NIANBAO_DATA": str(tmp_path / name / "var"), "NIANBAO_HMAC_SECRET": "test-secret"}
+        s = load_settings(env).with_(config_dir=config)
+        return opened(s, f"sqlite:///{tmp_path / name / 'n.db'}", OPEN, YEAR)
+
+    first, second = setup("a", "D01"), setup("b", "D02")
+    blank_3 = {"2": {"status": "已完成", "measures": "配合"}}
+    assert send(first, first.config.unit("D01"), blank_3, 1, 1).status == "rejected"  # D01 leads task 3 here
+    assert send(second, second.config.unit("D01"), blank_3, 1, 1).status == "accepted"  # only shares it here
