@@ -22,8 +22,8 @@ def _answer(unit_code, task_id, role, status, measures, documents, reason) -> Ta
 
 
 def task_answers(session: Session, cycle: Cycle | int) -> list[TaskAnswer]:
-    """Every unit's answers in its current accepted submission of ``cycle`` (a Cycle or a year), by unit
-    then task as stored; [] when there is no such cycle."""
+    """Every unit's answers in its current accepted submission of ``cycle`` (a Cycle or a year), ordered by
+    unit code, then task id as text; [] when there is no such cycle."""
     if isinstance(cycle, int):
         cycle = repo.find_cycle(session, cycle)
         if cycle is None:
