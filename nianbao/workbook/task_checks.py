@@ -57,11 +57,19 @@ def document_titles(text: str) -> list[str]:
     pieces = [title for line in _SPLIT.split(text) for title in (_QUOTED.findall(line) or [line])]
     out: list[str] = []
     for piece in pieces:
-        title = _NUMBERING.sub("", piece).strip().strip("“”\"'。，,.；;、 \u3000")
+        title = _NUMBERING.sub("", piece).strip().strip("。，,.；;、 \u3000")
+        if _wrapped(title):
+            title = title[1:-1].strip()  # “…” around the whole title stands for 《…》; a quote inside it stays
         title = title.replace("《", "〈").replace("》", "〉")  # a title quoted inside a title
         if title and f"《{title}》" not in out:
             out.append(f"《{title}》")
     return out
+
+
+def _wrapped(title: str) -> bool:
+    """The whole title in one pair of quotation marks (“关于…的意见” or "…"), none inside."""
+    return (title.startswith("“") and title.endswith("”") and title.count("“") == 1) or \
+        (len(title) > 1 and title.startswith('"') and title.endswith('"') and title.count('"') == 2)
 
 
 def _status(text: str) -> str | None:

@@ -147,6 +147,7 @@ def test_overlong_measures_are_refused_not_cut(planned):
     ("1.甲办法\n2、乙规定；", ["《甲办法》", "《乙规定》"]),
     ("<<甲办法>> 〈乙规定〉《甲办法》", ["《甲办法》", "《乙规定》"]),
     ("关于印发《甲办法》的通知", ["《甲办法》"]),
+    ("“甲办法”\n“一件事一次办”改革方案", ["《甲办法》", "《“一件事一次办”改革方案》"]),
     ("", []),
 ])
 def test_document_titles_are_normalised_to_book_title_marks(typed, titles):
