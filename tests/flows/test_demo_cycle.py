@@ -165,3 +165,17 @@ def test_the_demo_units_answer_their_tasks_of_the_sample_plan_consistently_with_
     behind = [t for t in result["tasks"] if not t.done]
     mail = next(m for m in outbox if "送审稿" in m["Subject"]).get_body(("plain",)).get_content()
     assert f"已完成{20 - len(behind)}项" in mail and all(t.title in mail for t in behind)
+
+
+def test_the_tasks_artifact_lists_every_task_its_lead_and_each_units_status(demo):
+    import json
+
+    from prefect.artifacts import Artifact
+
+    result, _ = demo
+    artifact = Artifact.get("tasks-2026")
+    rows = json.loads(artifact.data)
+    assert len(rows) == 20 and list(rows[0]) == ["编号", "任务", "牵头单位", "落实情况", "各单位填报"]
+    done = sum(t.done for t in result["tasks"])
+    assert artifact.description == f"2026年度重点任务落实情况：全年 20 项，已完成 {done} 项"
+    assert rows[0]["牵头单位"] == "崇川区" and "崇川区（牵头）" in rows[0]["各单位填报"]
