@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from prefect import flow
 
-from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status
-from tasks.common import flow_resources, in_season, report_year, run_name
+from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status, publish_tasks
+from tasks.common import flow_resources, in_season, log, report_year, run_name
 from tasks.cycle import (
     close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
-    remind_task, send_outbox_task, unit_drafts_task,
+    remind_task, send_outbox_task, tasks_progress_task, unit_drafts_task,
 )
 from tasks.decisions import approval_required, wait_for_approval
 
@@ -41,6 +41,7 @@ def intake_flow(year: int | None = None, today: str | None = None, folder: str |
     y = report_year(res, year)
     if year is not None or in_season(res, y, "status", quiet=True):
         publish_status(cycle_status_task(res, y))
+        publish_tasks(y, tasks_progress_task(res, y))
     return len(report.messages)
 
 
@@ -70,6 +71,7 @@ def draft_flow(year: int | None = None, today: str | None = None, deliver: bool 
         return ""
     result = make_draft_task(res, y)
     publish_draft(result)
+    publish_tasks(y, tasks_progress_task(res, y))
     if deliver and result.new and wait_for_approval(res, result, approval):
         deliver_draft_task(res, result)
         send_outbox_task(res)

@@ -14,18 +14,19 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from nianbao.demo import MailEvent, script, seed_history
+from nianbao.demo_tasks import import_demo_plan
 from nianbao.mail.inbox import deliver_to_maildir
 from nianbao.plan import build_plan
 from nianbao.clock import FixedClock
 from nianbao.resources import Resources, make_resources
 from nianbao.settings import load_settings
-from tasks.artifacts import publish_status
+from tasks.artifacts import publish_status, publish_tasks
 from nianbao.stages.disclose import disclosure_deadline
 from nianbao.workdays import WorkCalendar
 from tasks.disclosure import disclose_task
 from tasks.cycle import (
     cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
-    remind_task, send_outbox_task, unit_drafts_task,
+    remind_task, send_outbox_task, tasks_progress_task, unit_drafts_task,
 )
 
 
@@ -33,6 +34,12 @@ from tasks.cycle import (
 def simulate_units_task(res: Resources, year: int) -> list[MailEvent]:
     seed_history(res, year - 1)
     return script(res, year, build_plan(res.config, year))
+
+
+@task(name="import-plan", cache_policy=NO_CACHE)
+def import_plan_task(res: Resources, year: int) -> int:
+    """The sample work plan (config/demo_plan.txt) as the year's tasks, as `nianbao plan import` does."""
+    return import_demo_plan(res.config, year)
 
 
 @task(name="units-mail-in", cache_policy=NO_CACHE)
@@ -49,6 +56,7 @@ def demo_cycle_flow(year: int, data_dir: str) -> dict:
     res = demo_resources(data_dir)
     plan = build_plan(res.config, year)
     res.clock.set(plan.at(plan.open_day, 8))
+    import_plan_task(res, year)
     events = simulate_units_task(res, year)
     open_cycle_task(res, year)
     send_outbox_task(res)
@@ -72,13 +80,20 @@ def demo_cycle_flow(year: int, data_dir: str) -> dict:
     send_outbox_task(res)
     status = cycle_status_task(res, year)
     publish_status(status)
-    return {"status": status, "draft": result, "events": events, "disclosure": disclosure}
+    tasks = tasks_progress_task(res, year)
+    publish_tasks(year, tasks)
+    return {"status": status, "draft": result, "events": events, "disclosure": disclosure, "tasks": tasks}
 
 
 def demo_resources(data_dir: str) -> Resources:
-    """A fresh embedded setup under ``data_dir`` (SQLite, Maildir, .eml outbox) with a settable clock."""
+    """A fresh embedded setup under ``data_dir`` (SQLite, Maildir, .eml outbox) with a settable clock, on
+    its own copy of the configuration (the demo imports its sample plan there, never into config/)."""
     env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DATABASE_URL"}
     env["NIANBAO_DATA"] = data_dir
+    config = Path(data_dir) / "config"
+    if not config.exists():
+        shutil.copytree(load_settings(env).config_dir, config, ignore=shutil.ignore_patterns("tasks"))
+    env["NIANBAO_CONFIG"] = str(config)
     env.setdefault("NIANBAO_HMAC_SECRET", "nianbao-demo")  # the demo's own sample city signs its own workbooks
     return make_resources(load_settings(env), clock=FixedClock(pendulum.now("UTC")), cached=False)
 
@@ -99,6 +114,12 @@ def run_demo(year: int, data_dir: Path) -> int:
     con(f"模拟邮件：{len(result['events'])} 封来件；发出的邮件在 {data_dir / 'mail' / 'outbox'}")
     con(f"各单位年度报告初稿：{data_dir / 'outputs' / str(year) / 'units'}")
     con(f"行政执法数据公开：{result['disclosure'].paths['html'].parent}")
+    if result["tasks"]:
+        from nianbao.workplan.progress import summary
+
+        done = summary(result["tasks"])
+        con(f"重点任务：全年 {done['total']} 项，已完成 {done['done']} 项；逐项情况：NIANBAO_DATA={data_dir} "
+            f"NIANBAO_CONFIG={data_dir / 'config'} nianbao tasks --year {year}")
     output.print_draft(result["draft"])
     return 0
 

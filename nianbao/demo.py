@@ -17,6 +17,7 @@ from nianbao import repo
 from nianbao.cityconfig import CityConfig, Unit
 from nianbao.db.models import Submission, Value
 from nianbao.db.session import unit_of_work
+from nianbao.demo_tasks import DemoShared, DemoTask, task_answers_typed
 from nianbao.mail.message import compose
 from nianbao.plan import CyclePlan
 from nianbao.resources import Resources
@@ -34,6 +35,8 @@ class DemoContent(BaseModel):
     subject: str = "报送：{year}年度统计表（{unit}）"
     highlights: dict[str, list[str]] = {}
     problems: list[str] = []
+    tasks: dict[str, DemoTask] = {}  # the sample plan's tasks by number (nianbao.demo_tasks)
+    shared: DemoShared = DemoShared()
 
 
 def as_clerk_types(values: dict[str, float | None], rng: random.Random) -> dict[str, float | str | None]:
@@ -121,6 +124,7 @@ def script(res: Resources, year: int, plan: CyclePlan) -> list[MailEvent]:
     with unit_of_work(res.db) as s:
         history = repo.accepted(s, year - 1)  # prefills 上年数值, as the real invitations do
     events = []
+    content = demo_content(cfg)
     for unit in units:
         if unit in silent:
             continue
@@ -131,12 +135,14 @@ def script(res: Resources, year: int, plan: CyclePlan) -> list[MailEvent]:
         else:
             day = cal.add_workdays(plan.open_day, rng.randint(3, 12))
         notes = confirm_notes(cfg, values)
-        good = fill_workbook(blank, as_clerk_types(values, rng), notes=notes, narratives=narratives(cfg, unit, year))
+        tasks = task_answers_typed(cfg, unit, year, values, content.tasks, content.shared)
+        good = fill_workbook(blank, as_clerk_types(values, rng), notes=notes, narratives=narratives(cfg, unit, year),
+                             tasks=tasks)
         at = plan.at(day, 10)
         if unit == corrected:  # a clerk types a figure in 万: refused, then corrected
             code = next(c for c, v in values.items() if v and v >= 10000 or c == list(values)[-1])
             wrong = {**as_clerk_types(values, rng), code: f"{(values[code] or 0) / 10000:.1f}万"}
-            bad = fill_workbook(blank, wrong, notes=notes)
+            bad = fill_workbook(blank, wrong, notes=notes, tasks=tasks)
             events.append(MailEvent(day, unit, _mail(res, unit, year, bad, at, 1), "数字带“万”字，将被退回"))
             day2 = cal.add_workdays(day, 2)
             events.append(MailEvent(day2, unit, _mail(res, unit, year, good, plan.at(day2, 15), 2), "修改后重报"))

@@ -297,6 +297,11 @@ def print_csv(rows: list[dict]) -> None:
     w.writerows(rows)
 
 
+def _cut(text: str, n: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[:n] + "…"
+
+
 def print_history(rows: list[dict]) -> None:
     con = _console()
     if not rows:
@@ -309,3 +314,9 @@ def print_history(rows: list[dict]) -> None:
             old = "不涉及" if c["old"] is None else f"{c['old']:g}"
             new = "不涉及" if c["new"] is None else f"{c['new']:g}"
             con.print(f"    {c['name']}：{old} → {new}", markup=False)
+        if r.get("tasks") and r["status"] in ("accepted", "superseded"):
+            done = sum(1 for status in r["tasks"].values() if status == "已完成")
+            con.print(f"    重点任务：填报 {len(r['tasks'])} 项，已完成 {done} 项", markup=False)
+        for c in r.get("task_changes", ()):
+            old, new = (_cut(c[k]) if c[k] is not None else "（空）" for k in ("old", "new"))
+            con.print(f"    任务{c['task']} {c['field']}：{old} → {new}", markup=False)

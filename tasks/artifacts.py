@@ -69,3 +69,19 @@ def publish_draft(result: DraftResult) -> None:
 
     create_markdown_artifact(key=f"draft-{result.year}", markdown=draft_summary(result),
                              description=f"{result.year}年度报告初稿" + ("" if result.new else "（无变化）"))
+
+
+@task(name="publish-tasks", cache_policy=NO_CACHE)
+def publish_tasks(year: int, states: list) -> None:
+    """The year's work plan tasks: each task's lead units, its state and each unit's answer (none: no plan)."""
+    from nianbao.workplan.progress import summary, units_line
+
+    if not states:
+        return
+    total = summary(states)
+    create_table_artifact(
+        key=f"tasks-{year}",
+        table=[{"编号": t.id, "任务": t.title, "牵头单位": "、".join(t.lead) or "—", "落实情况": t.status,
+                "各单位填报": units_line(t)} for t in states],
+        description=f"{year}年度重点任务落实情况：全年 {total['total']} 项，已完成 {total['done']} 项",
+    )

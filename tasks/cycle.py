@@ -16,6 +16,7 @@ from nianbao.stages.open_cycle import OpenResult, open_cycle
 from nianbao.stages.remind import RemindReport, remind
 from nianbao.stages.send import send_outbox
 from nianbao.stages.status import StatusReport, cycle_status
+from nianbao.stages.tasks import tasks_progress
 from nianbao.stages.unit_drafts import UnitDraftsReport, make_unit_drafts
 
 
@@ -97,3 +98,9 @@ def close_cycle_task(res: Resources, year: int) -> CloseResult:
 @task(name="cycle-status", cache_policy=NO_CACHE)
 def cycle_status_task(res: Resources, year: int) -> StatusReport:
     return cycle_status(res, year)
+
+
+@task(name="tasks-progress", cache_policy=NO_CACHE)
+def tasks_progress_task(res: Resources, year: int) -> list:
+    """How the year's work plan tasks stand ([] when no plan was imported for the year)."""
+    return tasks_progress(res, year, required=False)

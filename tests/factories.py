@@ -88,3 +88,31 @@ def cycle_with_mails(data_dir: Path, db_url: str, count: int) -> tuple[Resources
         unit = units[n % len(units)]
         mail_in(res, unit_mail(res, unit, 2026, books[unit.code], n=n))
     return res, env
+
+
+# A small work plan for the sample city: a unit leads, shares by name, or shares through a group.
+PLAN_TASKS = (
+    {"id": "1", "section": "依法全面履行政府职能", "title": "深化“证照分离”改革",
+     "text": "深化“证照分离”改革，精简涉企证照，加强事中事后监管。", "lead": ["D02"],
+     "responsible_groups": ["各县（市）区人民政府"]},
+    {"id": "2", "section": "依法全面履行政府职能", "title": "推进基层综合行政执法改革",
+     "text": "推进基层综合行政执法改革，制定乡镇（街道）综合执法事项清单。", "lead": ["320613"],
+     "responsible": ["D01"]},
+    {"id": "3", "section": "严格规范公正文明执法", "title": "全面推行行政执法“三项制度”",
+     "text": "全面推行行政执法公示、执法全过程记录、重大执法决定法制审核制度。", "lead": ["D01"],
+     "responsible_groups": ["市政府各部门"]},
+)
+
+
+def planned_config(folder: Path, year: int = 2026) -> Path:
+    """A copy of the sample city's config/ with PLAN_TASKS as config/tasks/<year>.yaml."""
+    import shutil
+
+    from nianbao.settings import REPO_ROOT
+    from nianbao.workplan.taskfile import TaskFile, save_task_file
+
+    dst = folder / "config"
+    shutil.copytree(REPO_ROOT / "config", dst)
+    save_task_file(TaskFile.model_validate({"year": year, "source": "plan.txt", "tasks": PLAN_TASKS}),
+                   dst / "tasks" / f"{year}.yaml")
+    return dst

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from nianbao import output
 from nianbao.cli import cycle_cmds, disclose_cmds, intake_cmds, prefect_cmds, report_cmds, upward_cmds
-from nianbao.cli import plan_cmds
+from nianbao.cli import plan_cmds, tasks_cmds
 from nianbao.cli.edge import describe
 from nianbao.errors import ConfigError
 
@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     disclose_cmds.register(add)
     upward_cmds.register(add)
     plan_cmds.register(add)
+    tasks_cmds.register(add)
     prefect_cmds.register(add)
     return p
 

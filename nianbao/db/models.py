@@ -157,6 +157,21 @@ class Narrative(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+class TaskAnswerRow(Base):
+    """What a unit answered about one task of the year's plan (sheet 重点任务落实情况), per submission:
+    versioned with the figures. ``documents``: the titles in 《…》, one a line."""
+
+    __tablename__ = "task_answer"
+    __table_args__ = {"sqlite_with_rowid": False}
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    role: Mapped[str] = mapped_column(String(12))  # lead | responsible
+    status: Mapped[str | None] = mapped_column(String(8))  # 已完成 | 基本完成 | 正在推进 | 未启动 | None: blank
+    measures: Mapped[str] = mapped_column(Text, default="")
+    documents: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
 class OutboxMessage(Base):
     """Every outgoing mail, queued first and sent later: a retried flow never sends twice."""
 

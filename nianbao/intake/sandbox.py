@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, fields
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
@@ -152,8 +153,10 @@ _LOCK = threading.Lock()
 
 
 def fingerprint(config: CityConfig) -> str:
-    """Equal for equal configurations, however they were built (loaded twice, or replaced in a test)."""
+    """Equal for equal configurations, however they were built (loaded twice, or replaced in a test). The
+    folder counts only when it holds work plan task files: the children read config/tasks/ from it."""
     state = {f.name: getattr(config, f.name) for f in fields(config) if f.name != "root"}
+    state["tasks"] = str(config.root) if (Path(config.root) / "tasks").is_dir() else None
     return hashlib.sha256(pickle.dumps(state)).hexdigest()
 
 

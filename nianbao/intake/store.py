@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 from nianbao import repo
 from nianbao.cityconfig import CityConfig, Unit
 from nianbao.db.bulk import insert_rows
-from nianbao.db.models import Cycle, Narrative, Submission, Value
+from nianbao.db.models import Cycle, Narrative, Submission, TaskAnswerRow, Value
 from nianbao.intake.prepare import PreparedMail, PreparedWorkbook
 from nianbao.texts import fmt_day, fmt_time
 from nianbao.workbook.checks import CheckResult, Finding, check_values, check_yoy
 
 
 VALUE_COLUMNS = ("submission_id", "indicator_code", "value", "na", "note")
+TASK_COLUMNS = ("submission_id", "task_id", "role", "status", "measures", "documents", "reason")
 
 
 @dataclass
@@ -103,6 +104,7 @@ def decide(s: Session, config: CityConfig, jobs: list[Job]) -> None:
                 check_values(config, out.unit, j.book.raw)
             out.check = check_yoy(config, out.unit, j.book.raw, checked, previous)
             out.confirmed = list(out.check.confirmed)
+            out.warnings += [f.message for f in out.check.notices]
             if not out.check.accepted:
                 out.status = "rejected" if not j.book.held_reason else "held"
                 out.reasons += [f.message for f in out.check.errors + out.check.warnings]
@@ -235,7 +237,7 @@ def _row(j: Job) -> dict:
 
 
 def _write_values(s: Session, todo: list[Job]) -> None:
-    values, texts = [], []
+    values, texts, answers = [], [], []
     for j in todo:
         out, raw = j.outcome, j.book.raw
         notes = raw.notes if raw else {}
@@ -243,7 +245,10 @@ def _write_values(s: Session, todo: list[Job]) -> None:
         if out.check is not None:
             values += [(sid, c, v, False, notes.get(c)) for c, v in out.check.values.items()]
             values += [(sid, c, None, True, notes.get(c)) for c in out.check.na]
+            answers += [(sid, a.task_id, a.role, a.status, a.measures, "\n".join(a.documents), a.reason)
+                        for a in out.check.answers]
         if raw is not None:
             texts += [(sid, sec, kind, text) for sec, kind, text in raw.narratives]
     insert_rows(s, Value.__table__, VALUE_COLUMNS, values)
     insert_rows(s, Narrative.__table__, ("submission_id", "section", "kind", "text"), texts)
+    insert_rows(s, TaskAnswerRow.__table__, TASK_COLUMNS, answers)

@@ -25,7 +25,9 @@ from nianbao.report.tally import tally_reports
 from nianbao.resources import Resources
 from nianbao.store import write_file
 from nianbao.stages.status import states_of, unit_states
+from nianbao.stages.tasks import tasks_progress
 from nianbao.texts import render_mail
+from nianbao.workplan.progress import summary
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -118,28 +120,31 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
 
 
 def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: dict,
-               edits: Sequence[Conversation] = ()) -> tuple[str, str]:
-    """The leaders' mail: coverage, key figures, targets missed, what changed since the last draft, and
-    the leaders' edited drafts received since it."""
+               edits: Sequence[Conversation] = (), tasks: dict | None = None) -> tuple[str, str]:
+    """The leaders' mail: coverage, key figures, targets missed, what changed since the last draft, the
+    leaders' edited drafts received since it and, with a work plan for the year, how many of its tasks are
+    done and which are behind."""
     agg, cfg = result.agg, res.config
     key, missed = leaders_figures(cfg, agg)
     return render_mail(res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
                        reported=agg.reported, on_time=agg.on_time, key=key, missed=missed, first=before is None,
                        changes=changed_figures(cfg, before, now) if before is not None else [],
-                       edits=[e for e in edits if e.files])
+                       edits=[e for e in edits if e.files], tasks=tasks)
 
 
 def deliver_draft(res: Resources, result: DraftResult) -> bool:
     """Queue the draft to the leaders with what changed since the last delivered draft; once per draft."""
     cfg, now = res.config, res.clock.now()
     leaders = [a for u in cfg.units if u.kind == "city" for a in u.leaders] or list(cfg.admin_emails)
+    states = tasks_progress(res, result.year, required=False)
+    tasks = summary(states) if states else None
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, result.year)
         row = s.get(Draft, result.draft_id)
         before = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id, Draft.delivered.is_(True),
                                               Draft.id != row.id).order_by(Draft.id.desc()))
         edits = conversation(s, cfg, before.created_at if before else cycle.opened_at, kind="draft", year=result.year)
-        subject, body = draft_mail(res, result, before.figures if before else None, row.figures, edits)
+        subject, body = draft_mail(res, result, before.figures if before else None, row.figures, edits, tasks)
         attachments = [(result.paths["docx"].name, result.doc.docx, DOCX), *pdf_attachment(result.paths),
                        (result.paths["xlsx"].name, result.doc.appendix_xlsx, XLSX)]
         msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=leaders, cc=list(cfg.admin_emails),

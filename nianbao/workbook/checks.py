@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from nianbao.cityconfig import CityConfig, Indicator, Unit
 from nianbao.workbook.reader import Cell, RawWorkbook
 from nianbao.workbook.rules import evaluate, names_in
+from nianbao.workbook.task_checks import check_tasks
 from nianbao.workbook.values import parse_value
+from nianbao.workplan.answers import TaskAnswer
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class CheckResult:
     errors: list[Finding] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     confirmed: list[Finding] = field(default_factory=list)
+    answers: list[TaskAnswer] = field(default_factory=list)  # the sheet 重点任务落实情况, checked
+    notices: list[Finding] = field(default_factory=list)  # warnings that need no 上报说明 (told in the receipt)
 
     @property
     def accepted(self) -> bool:
@@ -134,7 +138,20 @@ def check_values(config: CityConfig, unit: Unit, raw: RawWorkbook) -> CheckResul
                            message=rule.message, cited=cited)
         _warn_or_err(res, raw, Finding(rule.code, rule.severity, sorted(names)[0], first.sheet if first else None,
                                        first.ref if first else None, text, _todo(config, rule.severity)), names)
+    _tasks(config, unit, raw, res)
     return res
+
+
+def _tasks(config: CityConfig, unit: Unit, raw: RawWorkbook, res: CheckResult) -> None:
+    def finding(code, severity, sheet, ref, task, what) -> Finding:
+        where = (config.text("where_task", sheet=sheet, ref=ref, task=task.id, title=task.title) if ref
+                 else config.text("where_task_row", task=task.id, title=task.title))
+        return Finding(code, severity, None, sheet, ref, config.text("finding", where=where, what=what),
+                       config.text("todo_error" if severity == "error" else "todo_task_warning"))
+
+    checked = check_tasks(config, unit, raw, finding)
+    res.answers, res.notices = checked.answers, checked.notices
+    res.errors += checked.errors
 
 
 def check_yoy(config: CityConfig, unit: Unit, raw: RawWorkbook, checked: CheckResult,

@@ -27,3 +27,13 @@ MAX_NOTE, MAX_NARRATIVE = 2000, 4000  # characters of a note or a narrative cell
 
 def signature(key: bytes, unit_code: str, year: int, version: str) -> str:
     return hmac.new(key, f"{unit_code}|{year}|{version}".encode(), hashlib.sha256).hexdigest()
+
+# The sheet of the year's work plan tasks (重点任务落实情况): one row a task the unit leads or shares.
+TASK_SHEET = "重点任务落实情况"
+TASK_HEADER_ROW, TASK_FIRST_ROW = 3, 4
+TASK_ID, TASK_TEXT, TASK_ROLE, TASK_STATUS, TASK_MEASURES, TASK_DOCUMENTS, TASK_REASON = "ABCDEFG"
+TASK_HEADERS = ("任务编号", "重点任务", "本单位角色", "完成情况", "主要举措和成效", "出台的制度文件（每行一个文件名称）",
+                "未完成原因和下一步打算")
+MAX_TASKS = 300  # rows the reader looks at: a year's plan has dozens of tasks
+MAX_MEASURES, MAX_REASON, MAX_DOCUMENTS = 2000, 1000, 2000  # characters of a task's answer cells
+MAX_TITLE, MAX_TITLES = 120, 30  # characters of one document title; titles of one task

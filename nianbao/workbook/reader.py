@@ -16,6 +16,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.textsafe import multi_line_checked, one_line
 from nianbao.workbook import layout as L
 from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted, NotAWorkbook, ReaderFailed, TooLarge
+from nianbao.workbook.task_checks import read_task_rows
 from nianbao.workbook.xlsx_cells import read_xlsx_cells
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -56,6 +57,7 @@ class RawWorkbook:
     narratives: list[tuple[str, str, str]] = field(default_factory=list)
     formula_errors: list[Cell] = field(default_factory=list)  # input cells holding a formula, no value
     altered: int = 0  # notes and narratives whose control characters were dropped or that were cut short
+    task_rows: dict = field(default_factory=dict)  # task id → task_checks.TaskRow (sheet 重点任务落实情况)
 
     def cell(self, code: str) -> Cell | None:
         """The value cell of indicator ``code`` and where it is, if the workbook has that row."""
@@ -114,7 +116,7 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
     wb = RawWorkbook(identity, None, fmt)
     code_col, value_col, note_col = L.COL_CODE, L.COL_VALUE, L.COL_NOTE  # locals: the loop sees every cell
     for sheet, cells in sheets.items():
-        if sheet in (L.IDENTITY_SHEET, L.NARRATIVE_SHEET):
+        if sheet in (L.IDENTITY_SHEET, L.NARRATIVE_SHEET, L.TASK_SHEET):
             continue
         label = one_line(cells.get("A2"), 200)
         if unit_name is None and label.startswith(L.UNIT_LABELS):
@@ -142,6 +144,8 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
                 if note:
                     wb.notes[code] = note
     wb.unit_name = unit_name
+    wb.task_rows, altered = read_task_rows(sheets.get(L.TASK_SHEET))
+    wb.altered += altered
     nar = sheets.get(L.NARRATIVE_SHEET, {})
     sections = {s.code for s in config.report.sections}
     for row in range(2, L.MAX_ROWS):

@@ -16,6 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from nianbao.cityconfig import CityConfig, Indicator, Unit
 from nianbao.workbook import layout as L
 from nianbao.workbook.checks import span_words
+from nianbao.workbook.task_sheet import add_task_sheet
+from nianbao.workplan.assign import unit_tasks, year_tasks
 
 THIN = Side(style="thin", color="999999")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -73,7 +75,7 @@ def _data_sheet(wb: Workbook, config: CityConfig, title: str, year: int, sheet: 
     ws.protection.sheet = True  # no password: protection guards against slips, not against the clerk
 
 
-def _build_base(config: CityConfig, kind: str, year: int) -> bytes:
+def _build_base(config: CityConfig, kind: str, year: int, tasks=()) -> bytes:
     wb = Workbook()
     info = wb.active
     info.title = L.INSTRUCTIONS_SHEET
@@ -89,6 +91,7 @@ def _build_base(config: CityConfig, kind: str, year: int) -> bytes:
         rows = [i for i in unit_kind_inds if i.section == sec.code]
         if rows:
             _data_sheet(wb, config, sec.heading, year, sec.sheet, rows)
+    add_task_sheet(wb, config, year, tasks)
     nar = wb.create_sheet(L.NARRATIVE_SHEET)
     headers = ("板块代码", "板块", config.text("workbook_highlights_header"), config.text("workbook_problems_header"))
     for col, text in zip("ABCD", headers):
@@ -111,13 +114,14 @@ def _build_base(config: CityConfig, kind: str, year: int) -> bytes:
     return buf.getvalue()
 
 
-_BASES: dict[tuple[int, str, int], tuple[CityConfig, tuple[tuple[zipfile.ZipInfo, bytes], ...]]] = {}
+_BASES: dict[tuple, tuple[CityConfig, tuple[tuple[zipfile.ZipInfo, bytes], ...]]] = {}
 
 
-def _base_members(config: CityConfig, kind: str, year: int) -> tuple[tuple[zipfile.ZipInfo, bytes], ...]:
-    key = (id(config), kind, year)
+def _base_members(config: CityConfig, kind: str, year: int, tasks=()) -> tuple[tuple[zipfile.ZipInfo, bytes], ...]:
+    """One base a (unit kind, task list): units given the same tasks (a group's members) share it."""
+    key = (id(config), kind, year, tuple((t.id, t.text, role) for t, role in tasks))
     if key not in _BASES or _BASES[key][0] is not config:
-        with zipfile.ZipFile(io.BytesIO(_build_base(config, kind, year))) as zf:
+        with zipfile.ZipFile(io.BytesIO(_build_base(config, kind, year, tasks))) as zf:
             _BASES[key] = (config, tuple((i, zf.read(i)) for i in zf.infolist()))
     return _BASES[key][1]
 
@@ -131,7 +135,9 @@ def _number(v: float) -> str:
 
 def build_template(config: CityConfig, unit: Unit, year: int, last_year: dict[str, float | None],
                    key: bytes) -> bytes:
-    """The unit's workbook: its name, signed identity and last year's values (None = 不涉及)."""
+    """The unit's workbook: its name, signed identity and last year's values (None = 不涉及); with the
+    sheet 重点任务落实情况 when config/tasks/<year>.yaml gives the unit tasks."""
+    tasks = unit_tasks(config, year_tasks(config, year), unit.code)
     name = escape(unit.name).encode()
     sig = L.signature(key, unit.code, year, L.TEMPLATE_VERSION).encode()
 
@@ -146,7 +152,7 @@ def build_template(config: CityConfig, unit: Unit, year: int, last_year: dict[st
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for info, data in _base_members(config, unit.kind, year):
+        for info, data in _base_members(config, unit.kind, year, tasks):
             if info.filename.startswith("xl/worksheets/"):
                 data = _LAST.sub(last, data.replace(b"@@NAME@@", name)
                                  .replace("@@CODE@@".encode(), escape(unit.code).encode())

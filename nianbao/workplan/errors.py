@@ -20,3 +20,12 @@ class UnresolvedUnitsError(NianbaoError):
                          + "\n".join(f"  {line}" for line in self.lines)
                          + "\n请在 units.yaml 中为该单位添加别名（aliases），或在 groups.yaml 中定义单位组，然后重新导入；"
                            "确认这些名称不对应任何报送单位的，可加 --keep-unresolved 按原文保留。")
+
+
+class NoTaskFileError(NianbaoError):
+    """The year has no config/tasks/<year>.yaml."""
+
+    def __init__(self, year: int):
+        self.year = year
+        super().__init__(f"{year}年度还没有导入工作计划（config/tasks/{year}.yaml）。"
+                         f"请先运行：nianbao plan import 计划文件 --year {year}")

@@ -131,3 +131,51 @@ def test_the_enforcement_disclosure_shows_the_exported_figures(demo, city):
                                                                  if s.status not in ("on_time", "late")}
     html = result["disclosure"].paths["html"].read_text(encoding="utf-8")
     assert "公开" in result["disclosure"].paths["html"].name and "<script" not in html and 'scope="row"' in html
+
+
+def test_the_demo_units_answer_their_tasks_of_the_sample_plan_consistently_with_their_figures(demo):
+    from flows.demo import demo_resources
+    from nianbao import repo
+    from nianbao.db.session import unit_of_work
+    from nianbao.demo import demo_content
+    from nianbao.demo_tasks import DemoTask
+    from nianbao.task_answers import task_answers
+
+    result, outbox = demo
+    assert len(result["tasks"]) == 20 and len({t.part for t in result["tasks"]}) == 5
+    res = demo_resources(str(result["folder"]))
+    with unit_of_work(res.db) as s:
+        answers = task_answers(s, 2026)
+        figures = {code: data.values for code, data in repo.accepted(s, 2026).items()}
+    leads = [a for a in answers if a.role == "lead"]
+    assert leads and all(a.status for a in leads)
+    assert any(not a.done and a.reason for a in leads) and sum(a.done for a in leads) > len(leads) / 2
+    assert sum(len(a.documents) for a in answers) >= 8
+    assert all(d.startswith("《") and d.endswith("》") for a in answers for d in a.documents)
+    checked = 0
+    for a in answers:  # a measure that names the unit's figures names the figures it reported
+        for template in demo_content(res.config).tasks.get(a.task_id, DemoTask()).measures:
+            codes = re.findall(r"\{(\w+)\}", template)
+            pattern = re.sub(r"\\\{\w+\\\}", r"([\\d.]+)", re.escape(template))
+            m = re.fullmatch(pattern, a.measures) if codes else None
+            if m:
+                assert [float(x) for x in m.groups()] == [figures[a.unit_code][c] for c in codes], a
+                checked += 1
+    assert checked >= 10
+    behind = [t for t in result["tasks"] if not t.done]
+    mail = next(m for m in outbox if "送审稿" in m["Subject"]).get_body(("plain",)).get_content()
+    assert f"已完成{20 - len(behind)}项" in mail and all(t.title in mail for t in behind)
+
+
+def test_the_tasks_artifact_lists_every_task_its_lead_and_each_units_status(demo):
+    import json
+
+    from prefect.artifacts import Artifact
+
+    result, _ = demo
+    artifact = Artifact.get("tasks-2026")
+    rows = json.loads(artifact.data)
+    assert len(rows) == 20 and list(rows[0]) == ["编号", "任务", "牵头单位", "落实情况", "各单位填报"]
+    done = sum(t.done for t in result["tasks"])
+    assert artifact.description == f"2026年度重点任务落实情况：全年 20 项，已完成 {done} 项"
+    assert rows[0]["牵头单位"] == "崇川区" and "崇川区（牵头）" in rows[0]["各单位填报"]
