@@ -1,0 +1,150 @@
+"""The draft's sentences about the year's work plan, from the lead units' answers (`report/work.py`): each
+focus section's count of tasks done, the documents issued (《…》, by unit), the measures (one sentence a
+task, each answer said once); the problem point naming every unfinished task with its lead units and
+their reasons; the units' 存在问题 grouped by theme; and the review notes on what could not be said.
+
+Frames come from report.yaml `tasks:` and are taken in turn, each at most `frame_uses` times in the
+whole draft; when all are used up, a task's measures join the sentence before. Everything a unit wrote
+passes `plain` (one escaped run of text). No answer, no sentence: nothing here is filler."""
+
+from __future__ import annotations
+
+import re
+from itertools import cycle
+from dataclasses import dataclass, field
+
+from nianbao.cityconfig import CityConfig
+from nianbao.config.report_tasks import TaskWriting
+from nianbao.report.mdtext import plain
+from nianbao.report.work import Counts, Progress, TaskState, counts, split_reason
+
+_END = "。；;，,、 \n"
+
+
+class Frames:
+    """Sentence frames taken in turn, each at most ``uses`` times; None once all are used up."""
+
+    def __init__(self, frames: tuple[str, ...], uses: int):
+        self.frames, self.uses, self.n = frames, uses, 0
+
+    def take(self) -> str | None:
+        if self.n >= len(self.frames) * self.uses:
+            return None
+        frame = self.frames[self.n % len(self.frames)]
+        self.n += 1
+        return frame
+
+
+def clean(text: str) -> str:
+    """A unit's text as one clause run: no closing punctuation, its inner full stops made semicolons."""
+    return re.sub(r"[。.]\s*(?=\S)", "；", (text or "").strip().rstrip(_END)).rstrip(_END)
+
+
+@dataclass
+class SectionWork:
+    status: str = ""
+    documents: str = ""
+    measures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WorkText:
+    overall: str = ""
+    sections: dict[str, SectionWork] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # the measures said (highlights repeating one are dropped)
+
+
+def rest(w: TaskWriting, c: Counts) -> str:
+    parts = [(w.rest_basic, c.basic), (w.rest_behind, c.behind), (w.rest_not_started, c.not_started),
+             (w.rest_unanswered, c.unanswered)]
+    return "".join(text.format(n=n) for text, n in parts if n)
+
+
+def plan_name(p: Progress) -> str:
+    stem = p.plan.rsplit(".", 1)[0]
+    return f"《{stem}》" if ("计划" in stem or "方案" in stem) and "《" not in stem else "年度工作计划"
+
+
+def work_text(config: CityConfig, p: Progress) -> WorkText:
+    w = config.report.tasks
+    out = WorkText()
+    if w is None or not p.answered:
+        return out
+    c = counts(p.tasks)
+    out.overall = w.overall.format(plan=plain(plan_name(p)), n=c.n, done=c.done, rest=rest(w, c))
+    status, docs, frames = Frames(w.status, w.frame_uses), Frames(w.documents, w.frame_uses), \
+        Frames(w.measures, w.frame_uses)
+    verb = cycle(w.document_verbs).__next__  # verbs in turn across the draft
+    names = {u.code: u.name for u in config.units}
+    for s in config.report.sections:
+        states = p.of(s.code)
+        answered = [t for t in states if t.status is not None]
+        if not answered:
+            continue
+        sw = SectionWork()
+        sc = counts(states)
+        if (frame := status.take()) is not None:
+            sw.status = frame.format(n=sc.n, done=sc.done, rest=rest(w, sc))
+        sw.documents = _documents(answered, names, docs, verb)
+        sw.measures = _measures(w, answered, names, frames, out.used)
+        out.sections[s.code] = sw
+    return out
+
+
+def _documents(states: list[TaskState], names: dict[str, str], frames: Frames, verb) -> str:
+    by_unit: dict[str, list[str]] = {}
+    for t in states:
+        for a in t.answers:
+            measures = a.measures or ""
+            titles = [d for d in a.documents if d.strip() and d.strip() not in measures]
+            by_unit.setdefault(a.unit_code, [])
+            by_unit[a.unit_code] += [d for d in titles if d not in by_unit[a.unit_code]]
+    items = [f"{plain(names.get(code, code))}{verb()}{plain(''.join(titles))}"
+             for code, titles in by_unit.items() if titles]
+    if not items or (frame := frames.take()) is None:
+        return ""
+    return frame.format(items="，".join(items))
+
+
+def _measures(w: TaskWriting, states: list[TaskState], names: dict[str, str], frames: Frames,
+              used: set[str]) -> list[str]:
+    out: list[str] = []
+    for t in states:
+        items = []
+        for a in t.answers:
+            text = clean(a.measures)
+            if text and text not in used:
+                used.add(text)
+                items.append(f"{plain(names.get(a.unit_code, a.unit_code))}{plain(text)}")
+        if not items:
+            continue
+        task = plain(t.task.title)
+        frame = frames.take()
+        if frame is None and out:
+            out[-1] = out[-1][:-1] + w.measure_joined.format(task=task, items="；".join(items)) + "。"
+        else:
+            out.append((frame or w.measures[0]).format(task=task, items="；".join(items)))
+    return out
+
+
+def review_notes(config: CityConfig, year: int, p: Progress | None) -> list[str]:
+    """What the administrators should know about the plan's part of the draft: why it says less."""
+    w = config.report.tasks
+    if w is None:
+        return []
+    if p is None:
+        return [w.notes.no_plan.format(year=year)]
+    if not p.answered:
+        return [w.notes.no_answers.format(year=year, n=len(p.tasks))]
+    out = []
+    silent = [t for t in p.tasks if t.status is None]
+    if silent:
+        out.append(w.notes.unanswered.format(tasks="、".join(f"{t.task.id}“{t.task.title}”" for t in silent)))
+    unplaced = [t for t in p.tasks if t.section is None]
+    if unplaced:
+        out.append(w.notes.unplaced.format(tasks="、".join(f"{t.task.id}“{t.task.title}”" for t in unplaced)))
+    for s in config.report.sections:
+        states = p.of(s.code)
+        if states and all(t.status is None for t in states):
+            out.append(w.notes.section_silent.format(section=s.heading))
+    return out
