@@ -65,3 +65,41 @@ class TaskWriting(Model):
     themes_max: Int = Field(default=3, ge=0)
     points_max: Int = Field(default=6, ge=1)  # numbered problems in all (tasks, themes, figures)
     notes: TaskNotes
+
+
+class StandingTask(Model):
+    """A task every year's plan carries (年度报告, 考核评价…), its units named as a plan names them."""
+
+    section: Text = Field(min_length=1)  # the （一） heading it goes under
+    text: Text = Field(min_length=1)
+    lead: Texts = Field(min_length=1)
+    responsible: Texts = ()
+
+
+class NextPlanNotes(Model):
+    """What `plan draft` tells the administrator about what it could not draw on."""
+
+    no_plan: Text  # {year}: no tasks imported for the year before
+    no_answers: Text  # {year}: tasks, but no answers (nothing carried forward)
+    no_cycle: Text  # {year}: no cycle, so no draft's plans (the standing plans are used)
+    unresolved: Text  # {names}: names the roster does not know (import with --keep-unresolved or add them)
+
+
+class NextPlan(Model):
+    """`nianbao plan draft`: next year's work plan in the shape of the city's own (seed 000): 一、 parts,
+    （一） sections, numbered tasks each closing with （牵头单位：…，责任单位：…）."""
+
+    title: Text  # {city} {year}
+    intro: Text  # {city} {year}
+    guiding_heading: Text = "指导思想"
+    guiding: Text = ""  # {city} {year}
+    tasks_heading: Text = "重点工作"
+    requirements_heading: Text = "工作要求"
+    requirements: Texts = ()
+    issuer: Text  # {city} {office}
+    sections: Texts = ()  # the （一） sections in this order; sections met elsewhere follow
+    plans_section: Text = Field(min_length=1)  # where the draft's plans go unless a plan names its own
+    plans_lead: Texts = Field(min_length=1)  # names, as a plan writes them
+    plans_responsible: Texts = ()
+    standing: tuple[StandingTask, ...] = ()
+    notes: NextPlanNotes

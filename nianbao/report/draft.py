@@ -16,11 +16,11 @@ from nianbao.report.appendix import build_appendix
 from nianbao.report.docx_writer import build_docx, parse_blocks
 from nianbao.report.fmt import count, ordinal, with_unit
 from nianbao.report.mdtext import plain
-from nianbao.report.plans import carried, choose_plans, load_plans
+from nianbao.report.plans import Plan, carried, choose_plans, load_plans
 from nianbao.report.problems import Problem
 from nianbao.report.text import change_text, duty_phrases, sections_text
 from nianbao.report.work import Progress
-from nianbao.report.workproblems import arrange, tasks_point, theme_points
+from nianbao.report.workproblems import WorkPoint, arrange, tasks_point, theme_points
 from nianbao.report.worktext import WorkText, review_notes, work_text
 
 
@@ -35,13 +35,10 @@ class DraftDoc:
     notes: list[str] = field(default_factory=list)  # for the administrators: why a part says less than it could
 
 
-def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
-                    extra: dict | None = None, progress: Progress | None = None) -> str:
-    """The report's Markdown from templates/<report.template>: everything it says is chosen and
-    numbered here (`report.text`, `report.problems`, `report.plans`, `report.worktext` for the year's
-    work plan) and worded there or in config/."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+def report_parts(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
+                 progress: Progress | None) -> tuple[WorkText, list[WorkPoint], list[Problem], list[Plan]]:
+    """What the draft says about the work plan, its problems in order and next year's plans (which
+    `nianbao plan draft` turns into next year's tasks)."""
     rep = config.report
     work = work_text(config, progress) if progress is not None else WorkText()
     points = ([tp] if (tp := tasks_point(config, progress)) else []) + theme_points(config, agg)
@@ -50,6 +47,18 @@ def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate,
     carry = carried(plans_file, progress.unfinished, agg.year) if progress is not None else None
     plans = choose_plans(plans_file, problems, agg.year + 1, rep.plans_count, rep.problems.names_max, carry=carry,
                          themes=tuple(p.theme for p in points if p.kind == "theme"))
+    return work, points, problems, plans
+
+
+def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
+                    extra: dict | None = None, progress: Progress | None = None) -> str:
+    """The report's Markdown from templates/<report.template>: everything it says is chosen and
+    numbered here (`report.text`, `report.problems`, `report.plans`, `report.worktext` for the year's
+    work plan) and worded there or in config/."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    rep = config.report
+    work, points, problems, plans = report_parts(config, templates_dir, agg, problems, progress)
     sections = sections_text(config, agg)
     said = {plain(text) for text in work.used}
     for s in sections:  # a unit's measure is told once: not again as its highlight

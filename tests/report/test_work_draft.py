@@ -18,7 +18,7 @@ from nianbao.workplan.taskfile import Task, TaskFile
 from tests.report.conftest import report
 
 NOW = pendulum.datetime(2027, 2, 15, 18, tz="Asia/Shanghai")
-REFORM, RULES, DISPUTES = "（一）依法全面履行政府职能", "（四）严格规范公正文明执法", "（六）依法有效化解社会矛盾"
+REFORM, RULES, DISPUTES = "依法全面履行政府职能", "严格规范公正文明执法", "依法有效化解社会矛盾"
 
 
 def task(id_, section, title, lead=(), lead_groups=(), responsible_groups=("市政府各部门",)) -> Task:
