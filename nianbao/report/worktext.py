@@ -35,9 +35,22 @@ class Frames:
         return frame
 
 
-def clean(text: str) -> str:
-    """A unit's text as one clause run: no closing punctuation, its inner full stops made semicolons."""
-    return re.sub(r"[。.]\s*(?=\S)", "；", (text or "").strip().rstrip(_END)).rstrip(_END)
+_SELF = re.compile(r"^(?:本单位|我单位|本部门|我局|我委|我办|我区|我县|我市)[，,]?")
+
+
+def clean(text: str, own: str = "") -> str:
+    """A unit's text as one clause run: no closing punctuation, its inner full stops made semicolons,
+    no leading 本单位/我局 or its own name (the draft names the unit before it)."""
+    text = re.sub(r"。\s*(?=\S)", "；", (text or "").strip().rstrip(_END)).rstrip(_END)
+    if own and text.startswith(own):
+        text = text[len(own):].lstrip("，, ")
+    return _SELF.sub("", text)
+
+
+def titled(title: str) -> str:
+    """A document's title in 《》 (the intake normalises them; this keeps a bare one readable)."""
+    title = title.strip()
+    return title if title.startswith("《") else f"《{title}》"
 
 
 @dataclass
@@ -52,6 +65,7 @@ class WorkText:
     overall: str = ""
     sections: dict[str, SectionWork] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)  # the measures said (highlights repeating one are dropped)
+    documents: set[str] = field(default_factory=set)  # the titles said
 
 
 def rest(w: TaskWriting, c: Counts) -> str:
@@ -85,20 +99,21 @@ def work_text(config: CityConfig, p: Progress) -> WorkText:
         sc = counts(states)
         if (frame := status.take()) is not None:
             sw.status = frame.format(n=sc.n, done=sc.done, rest=rest(w, sc))
-        sw.documents = _documents(answered, names, docs, verb)
+        sw.documents = _documents(answered, names, docs, verb, out.documents)
         sw.measures = _measures(w, answered, names, frames, out.used)
         out.sections[s.code] = sw
     return out
 
 
-def _documents(states: list[TaskState], names: dict[str, str], frames: Frames, verb) -> str:
+def _documents(states: list[TaskState], names: dict[str, str], frames: Frames, verb, said: set[str]) -> str:
+    """One sentence naming each lead unit's documents (each title once in the draft)."""
     by_unit: dict[str, list[str]] = {}
     for t in states:
         for a in t.answers:
             measures = a.measures or ""
-            titles = [d for d in a.documents if d.strip() and d.strip() not in measures]
+            titles = [titled(d) for d in a.documents if d.strip() and d.strip() not in measures]
             by_unit.setdefault(a.unit_code, [])
-            by_unit[a.unit_code] += [d for d in titles if d not in by_unit[a.unit_code]]
+            by_unit[a.unit_code] += [d for d in titles if d not in said and not said.add(d)]
     items = [f"{plain(names.get(code, code))}{verb()}{plain(''.join(titles))}"
              for code, titles in by_unit.items() if titles]
     if not items or (frame := frames.take()) is None:
@@ -112,10 +127,11 @@ def _measures(w: TaskWriting, states: list[TaskState], names: dict[str, str], fr
     for t in states:
         items = []
         for a in t.answers:
-            text = clean(a.measures)
+            name = names.get(a.unit_code, a.unit_code)
+            text = clean(a.measures, name)
             if text and text not in used:
                 used.add(text)
-                items.append(f"{plain(names.get(a.unit_code, a.unit_code))}{plain(text)}")
+                items.append(f"{plain(name)}{plain(text)}")
         if not items:
             continue
         task = plain(t.task.title)

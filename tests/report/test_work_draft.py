@@ -165,3 +165,16 @@ def test_a_task_nobody_answered_is_counted_apart_and_noted(city):
     doc = draft(city, [a for a in ANSWERS if a.task_id != "4"])
     assert "1项牵头单位未报送落实情况" in doc.markdown
     assert any("4“健全行政执法人员管理制度”" in n for n in doc.notes)
+
+
+def test_a_document_two_tasks_name_is_told_once_and_a_decimal_stays_whole(city):
+    answers = [answer("1", "D12", "已完成", "我局审批时限平均压缩2.5个工作日", ["南通市企业开办一件事实施方案"]),
+               answer("2", "D12", "已完成", "市行政审批局归集信用信息", ["《南通市企业开办一件事实施方案》"])]
+    plan = TaskFile(year=2026, source="plan.docx", tasks=(
+        task("1", REFORM, "继续深化行政审批制度改革", lead=("D12",)), task("2", REFORM, "加强信用监管", lead=("D12",))))
+    units = [report(u, {}, sid=n) for n, u in enumerate(city.reporting_units, 1)]
+    md = render_draft(city, REPO_ROOT / "templates", aggregate(city, 2026, units, []), [], generated_at=NOW,
+                      progress=progress(city, plan, answers)).markdown
+    assert md.count("《南通市企业开办一件事实施方案》") == 1
+    assert "市行政审批局审批时限平均压缩2.5个工作日" in md.replace("\\", "")
+    assert "市行政审批局归集信用信息" in md and "市行政审批局市行政审批局" not in md
