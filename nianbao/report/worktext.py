@@ -86,10 +86,12 @@ def work_text(config: CityConfig, p: Progress) -> WorkText:
         return out
     c = counts(p.tasks)
     out.overall = w.overall.format(plan=plain(plan_name(p)), n=c.n, done=c.done, rest=rest(w, c))
-    status, docs, frames = Frames(w.status, w.frame_uses), Frames(w.documents, w.frame_uses), \
-        Frames(w.measures, w.frame_uses)
+    status, docs = Frames(w.status, w.frame_uses), Frames(w.documents, w.frame_uses)
+    frames = Frames(w.measures, w.frame_uses)
     verb = cycle(w.document_verbs).__next__  # verbs in turn across the draft
     names = {u.code: u.name for u in config.units}
+    told = {s.code: _told(p.of(s.code), names, out.used) for s in config.report.sections}
+    room = allot({code: len(items) for code, items in told.items()}, len(w.measures) * w.frame_uses)
     for s in config.report.sections:
         states = p.of(s.code)
         answered = [t for t in states if t.status is not None]
@@ -100,9 +102,22 @@ def work_text(config: CityConfig, p: Progress) -> WorkText:
         if (frame := status.take()) is not None:
             sw.status = frame.format(n=sc.n, done=sc.done, rest=rest(w, sc))
         sw.documents = _documents(answered, names, docs, verb, out.documents)
-        sw.measures = _measures(w, answered, names, frames, out.used)
+        sw.measures = _measures(w, told[s.code], room[s.code], frames)
         out.sections[s.code] = sw
     return out
+
+
+def allot(wanted: dict[str, int], total: int) -> dict[str, int]:
+    """Sentences each section may open with a frame: what it wants while the frames last, else a share
+    of them in proportion (at least one where it has anything to say)."""
+    if sum(wanted.values()) <= total:
+        return dict(wanted)
+    share = {k: min(n, max(1 if n else 0, n * total // sum(wanted.values()))) for k, n in wanted.items()}
+    for k in sorted(wanted, key=lambda k: wanted[k] - share[k], reverse=True):  # what rounding left over
+        if sum(share.values()) >= total:
+            break
+        share[k] += min(wanted[k] - share[k], total - sum(share.values()))
+    return share
 
 
 def _documents(states: list[TaskState], names: dict[str, str], frames: Frames, verb, said: set[str]) -> str:
@@ -121,9 +136,9 @@ def _documents(states: list[TaskState], names: dict[str, str], frames: Frames, v
     return frame.format(items="，".join(items))
 
 
-def _measures(w: TaskWriting, states: list[TaskState], names: dict[str, str], frames: Frames,
-              used: set[str]) -> list[str]:
-    out: list[str] = []
+def _told(states: list[TaskState], names: dict[str, str], used: set[str]) -> list[tuple[str, str]]:
+    """(task title, its lead units' measures) for each task with a measure not told before."""
+    out = []
     for t in states:
         items = []
         for a in t.answers:
@@ -132,14 +147,26 @@ def _measures(w: TaskWriting, states: list[TaskState], names: dict[str, str], fr
             if text and text not in used:
                 used.add(text)
                 items.append(f"{plain(name)}{plain(text)}")
-        if not items:
-            continue
-        task = plain(t.task.title)
-        frame = frames.take()
-        if frame is None and out:
-            out[-1] = out[-1][:-1] + w.measure_joined.format(task=task, items="；".join(items)) + "。"
-        else:
-            out.append((frame or w.measures[0]).format(task=task, items="；".join(items)))
+        if items:
+            out.append((plain(t.task.title), "；".join(items)))
+    return out
+
+
+def _measures(w: TaskWriting, told: list[tuple[str, str]], room: int, frames: Frames) -> list[str]:
+    """``told`` in ``room`` sentences, each opened by the next frame; tasks beyond join the one before."""
+    if not told or room < 1:
+        return []
+    out: list[str] = []
+    n = min(room, len(told))
+    sizes = [len(told) // n + (1 if i < len(told) % n else 0) for i in range(n)]  # tasks a sentence carries
+    starts = [sum(sizes[:i]) for i in range(n)]
+    for start, size in zip(starts, sizes, strict=True):
+        (task, items), *joined = told[start:start + size]
+        frame = frames.take() or w.measures[0]
+        sentence = frame.format(task=task, items=items)
+        for task, items in joined:
+            sentence = sentence[:-1] + w.measure_joined.format(task=task, items=items) + "。"
+        out.append(sentence)
     return out
 
 

@@ -116,8 +116,9 @@ def test_every_plan_item_gives_two_to_four_measures(city):
 
 
 def test_no_sentence_frame_is_used_more_than_twice(city):
-    many = TaskFile(year=2026, source="plan.docx", tasks=tuple(
-        task(str(n), RULES, f"第{n}项执法任务", lead=(f"D{n % 12 + 1:02d}",)) for n in range(1, 41)))
+    many = TaskFile(year=2026, source="plan.docx", tasks=tuple(  # more tasks than frames, in three sections
+        task(str(n), DISPUTES if n > 37 else (RULES, REFORM)[n % 2], f"第{n}项执法任务", lead=(f"D{n % 12 + 1:02d}",))
+        for n in range(1, 41)))
     answers = [answer(str(n), f"D{n % 12 + 1:02d}", "已完成", f"举措{n}号落实到位") for n in range(1, 41)]
     units = [report(u, {}, sid=n) for n, u in enumerate(city.reporting_units, 1)]
     agg = aggregate(city, 2026, units, [])
