@@ -27,13 +27,15 @@ class WorkPoint:
 def reason_of(t: TaskState, names: dict[str, str], missing: str) -> str:
     """What the lead units that did not finish gave as the reason (the part before 下一步)."""
     behind = [a for a in t.answers if not a.done]
-    reasons = [(a.unit_code, clean(split_reason(a.reason)[0] or a.reason)) for a in behind]
-    reasons = [(code, r) for code, r in reasons if r]
-    if not reasons:
+    by_reason: dict[str, list[str]] = {}
+    for a in behind:
+        if reason := clean(split_reason(a.reason)[0] or a.reason):
+            by_reason.setdefault(reason, []).append(names.get(a.unit_code, a.unit_code))
+    if not by_reason:
         return missing
-    if len(reasons) == 1 or len(behind) == 1:
-        return plain(reasons[0][1])
-    return "，".join(f"{plain(names.get(code, code))}{plain(r)}" for code, r in reasons)
+    if len(by_reason) == 1:  # one reason, however many units gave it
+        return plain(next(iter(by_reason)))
+    return "，".join(f"{plain('、'.join(units))}{plain(r)}" for r, units in by_reason.items())
 
 
 def tasks_point(config: CityConfig, p: Progress | None) -> WorkPoint | None:

@@ -179,3 +179,13 @@ def test_a_document_two_tasks_name_is_told_once_and_a_decimal_stays_whole(city):
     assert md.count("《南通市企业开办一件事实施方案》") == 1
     assert "市行政审批局审批时限平均压缩2.5个工作日" in md.replace("\\", "")
     assert "市行政审批局归集信用信息" in md and "市行政审批局市行政审批局" not in md
+
+
+def test_two_lead_units_giving_reasons_are_each_named_with_theirs_and_one_reason_is_said_once(city):
+    two = [answer("3", "D01", "正在推进", "公示执法信息", reason="平台尚未上线"),
+           answer("3", "D02", "基本完成", "建成公示专栏", reason="清单待重新梳理")]
+    first = part(draft(city, two).markdown, "## 二、", "## 三、")
+    assert "仍在推进，市公安局平台尚未上线，市市场监督管理局清单待重新梳理" in first
+    same = [answer("3", "D01", "正在推进", "公示执法信息", reason="平台尚未上线"),
+            answer("3", "D02", "正在推进", "建成公示专栏", reason="平台尚未上线")]
+    assert "（牵头单位：市公安局、市市场监督管理局）仍在推进，平台尚未上线。" in draft(city, same).markdown
