@@ -189,3 +189,11 @@ def test_two_lead_units_giving_reasons_are_each_named_with_theirs_and_one_reason
     same = [answer("3", "D01", "正在推进", "公示执法信息", reason="平台尚未上线"),
             answer("3", "D02", "正在推进", "建成公示专栏", reason="平台尚未上线")]
     assert "（牵头单位：市公安局、市市场监督管理局）仍在推进，平台尚未上线。" in draft(city, same).markdown
+
+
+def test_a_problem_is_grouped_by_what_it_is_about_not_by_a_word_any_text_has(city):
+    narratives = [("F3", "problem", "部分执法人员对新修订的行政处罚法理解把握还不够到位")]
+    units = [report(u, {}, sid=n, narratives=narratives if n == 1 else ()) for n, u in enumerate(city.reporting_units, 1)]
+    md = render_draft(city, REPO_ROOT / "templates", aggregate(city, 2026, units, []), [], generated_at=NOW).markdown
+    assert "部分工作人员法治素养有待提高。" in md and "部分单位法治工作人员配备不足" not in md
+    assert "提升工作人员法治素养" in part(md, "## 四、", "## 五、")
