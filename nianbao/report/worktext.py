@@ -76,7 +76,8 @@ def rest(w: TaskWriting, c: Counts) -> str:
 
 def plan_name(p: Progress) -> str:
     stem = p.plan.rsplit(".", 1)[0]
-    return f"《{stem}》" if ("计划" in stem or "方案" in stem) and "《" not in stem else "年度工作计划"
+    named = ("计划" in stem or "方案" in stem) and "法治" in stem and "《" not in stem  # not 计划.docx
+    return f"《{stem}》" if named else "年度工作计划"
 
 
 def work_text(config: CityConfig, p: Progress) -> WorkText:

@@ -197,3 +197,11 @@ def test_a_problem_is_grouped_by_what_it_is_about_not_by_a_word_any_text_has(cit
     md = render_draft(city, REPO_ROOT / "templates", aggregate(city, 2026, units, []), [], generated_at=NOW).markdown
     assert "部分工作人员法治素养有待提高。" in md and "部分单位法治工作人员配备不足" not in md
     assert "提升工作人员法治素养" in part(md, "## 四、", "## 五、")
+
+
+def test_a_plan_file_without_a_proper_name_is_called_the_years_work_plan(city):
+    bare = TaskFile(year=2026, source="计划.docx", tasks=PLAN.tasks)
+    units = [report(u, {}, sid=n) for n, u in enumerate(city.reporting_units, 1)]
+    md = render_draft(city, REPO_ROOT / "templates", aggregate(city, 2026, units, []), [], generated_at=NOW,
+                      progress=progress(city, bare, ANSWERS)).markdown
+    assert "对照年度工作计划，全年5项重点任务" in md and "《计划》" not in md
