@@ -205,3 +205,24 @@ def test_a_plan_file_without_a_proper_name_is_called_the_years_work_plan(city):
     md = render_draft(city, REPO_ROOT / "templates", aggregate(city, 2026, units, []), [], generated_at=NOW,
                       progress=progress(city, bare, ANSWERS)).markdown
     assert "对照年度工作计划，全年5项重点任务" in md and "《计划》" not in md
+
+
+def test_a_plan_with_one_measure_or_five_is_refused_by_the_config_check():
+    import pytest
+    from pydantic import ValidationError
+
+    from nianbao.report.plans import PlansFile
+
+    for n in (1, 5):
+        with pytest.raises(ValidationError, match="2 至 4 条具体措施"):
+            PlansFile.model_validate({"standing": [{"heading": "构建规范标准体系", "measures": ["措施"] * n}]})
+
+
+def test_the_docx_carries_the_units_text_unescaped(city):
+    import io
+
+    from docx import Document
+
+    doc = draft(city, [answer("1", "D12", "已完成", "审批时限压缩2.5个工作日(平均)", ["《办法(试行)》"])])
+    text = "\n".join(p.text for p in Document(io.BytesIO(doc.docx)).paragraphs)
+    assert "审批时限压缩2.5个工作日(平均)" in text and "《办法(试行)》" in text and "\\" not in text
