@@ -1,22 +1,23 @@
-"""The draft's sentences about the year's work plan, from the lead units' answers (`report/work.py`): each
-focus section's count of tasks done, the documents issued (《…》, by unit), the measures (one sentence a
-task, each answer said once); the problem point naming every unfinished task with its lead units and
-their reasons; the units' 存在问题 grouped by theme; and the review notes on what could not be said.
+"""The draft's sentences about the year's work plan, from the lead units' answers (`report/work.py`): the
+count of tasks done (the year's and each focus section's), the documents issued (《…》, by unit, each
+title once), the measures (a task's lead units' measures in one sentence, each measure told once), and
+the review notes on what could not be said. The problems are `report/workproblems.py`'s.
 
 Frames come from report.yaml `tasks:` and are taken in turn, each at most `frame_uses` times in the
-whole draft; when all are used up, a task's measures join the sentence before. Everything a unit wrote
-passes `plain` (one escaped run of text). No answer, no sentence: nothing here is filler."""
+whole draft: the measure frames are shared out among the sections first, and a section with more tasks
+than its share joins them into its sentences. Everything a unit wrote passes `plain` (one escaped run of
+text). No answer, no sentence: nothing here is filler."""
 
 from __future__ import annotations
 
 import re
-from itertools import cycle
 from dataclasses import dataclass, field
+from itertools import cycle
 
 from nianbao.cityconfig import CityConfig
 from nianbao.config.report_tasks import TaskWriting
 from nianbao.report.mdtext import plain
-from nianbao.report.work import Counts, Progress, TaskState, counts, split_reason
+from nianbao.report.work import Counts, Progress, TaskState, counts
 
 _END = "。；;，,、 \n"
 
