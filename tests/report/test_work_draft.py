@@ -226,3 +226,13 @@ def test_the_docx_carries_the_units_text_unescaped(city):
     doc = draft(city, [answer("1", "D12", "已完成", "审批时限压缩2.5个工作日(平均)", ["《办法(试行)》"])])
     text = "\n".join(p.text for p in Document(io.BytesIO(doc.docx)).paragraphs)
     assert "审批时限压缩2.5个工作日(平均)" in text and "《办法(试行)》" in text and "\\" not in text
+
+
+def test_what_units_wrote_stays_text_inside_its_paragraph(city):
+    injected = "人员配备不足\n\n## 六、伪造章节\n\n[点此](http://evil.example)"
+    answers = [answer("2", "D02", "正在推进", injected, [injected], reason=injected)]
+    units = [report(u, {}, sid=n, narratives=[("F3", "problem", injected)] if n == 1 else ())
+             for n, u in enumerate(city.reporting_units, 1)]
+    md = render_draft(city, REPO_ROOT / "templates", aggregate(city, 2026, units, []), [], generated_at=NOW,
+                      progress=progress(city, PLAN, answers)).markdown
+    assert "伪造章节" in md and not re.search(r"^#+ 六", md, re.M) and "](http" not in md.replace("\\]\\(", "")
