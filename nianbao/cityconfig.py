@@ -183,6 +183,10 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
         if report.unit_drafts:
             out += [ConfigProblem("report.yaml", f"unit_drafts.compare[{n}]", f"没有指标 {code}")
                     for n, code in enumerate(report.unit_drafts.compare) if code not in codes]
+    if report and report.tasks:
+        sections = {s.code for s in report.sections}
+        out += [ConfigProblem("report.yaml", f"tasks.places[{n}].section", f"报告中没有板块 {p.section}")
+                for n, p in enumerate(report.tasks.places) if p.section not in sections]
     if report and (root_docx := report.docx_template) and not (root / root_docx).exists():
         out.append(ConfigProblem("report.yaml", "docx_template", f"找不到 {root_docx}（相对于 config/）"))
     if inds and calendar:

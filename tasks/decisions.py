@@ -40,6 +40,8 @@ def draft_summary(result: DraftResult) -> str:
     lines = [f"## {result.doc.title}（第 {result.draft_id} 稿）", "",
              f"- 应报 {agg.expected} 家，已报 {agg.reported} 家，按时 {agg.on_time} 家",
              f"- 未达标指标 {len(missed)} 项" + (f"：{'、'.join(f.name for f in missed)}" if missed else ""), ""]
+    if result.doc.notes:  # why a part of the draft says less than it could (the work plan's answers…)
+        lines += ["审阅说明：", "", *(f"- {note}" for note in result.doc.notes), ""]
     if result.shared:
         lines += ["文件（共享存储）：", "", *(f"- `{where}`" for where in result.shared.values()), ""]
     lines += ["文件（在运行本流程的机器上）：", "", *(f"- `{path}`" for path in result.paths.values())]

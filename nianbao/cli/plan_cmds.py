@@ -1,7 +1,9 @@
 """`nianbao plan`: the city's yearly work plan. `plan import FILE --year Y` reads a plan (.docx, .txt,
 .md) into config/tasks/<Y>.yaml; it prints what it found and every unit name it cannot resolve, and
 writes nothing (exit status 2) while any is unresolved, unless --keep-unresolved keeps such names as
-text. Further subcommands are added beside `import` (``register`` returns their subparsers)."""
+text. `plan draft --year Y --out 计划.docx` drafts Y's plan from Y-1's unfinished tasks, the draft's plans
+and the standing tasks, in the shape `plan import` reads back. Further subcommands are added beside
+these (``register`` returns their subparsers)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,33 @@ def cmd_plan_import(args: argparse.Namespace) -> int:
         output.say(f"已{'覆盖' if existed else '写入'} {len(plan.tasks)} 项任务：{out}"
                    + ("（未能对应的单位名称按原文保留在 unresolved 中）" if plan.unresolved else ""))
     return 0
+
+
+def cmd_plan_draft(args: argparse.Namespace) -> int:
+    from nianbao.cli.common import res_of
+    from nianbao.stages.next_plan import make_next_plan
+
+    res = res_of(args)
+    result = make_next_plan(res, args.year, Path(args.out) if args.out else None)
+    data = {"year": result.year, "path": str(result.path), "notes": result.notes,
+            "tasks": [{"number": n, "section": t.section, "text": t.text, "lead": list(t.lead),
+                       "responsible": list(t.responsible), "origin": t.origin}
+                      for n, t in enumerate(result.draft.tasks, 1)]}
+    output.emit(data, args.json, print_next_plan)
+    return 0
+
+
+ORIGIN = {"carried": "上年未完成", "plan": "报告工作打算", "standing": "常设任务"}
+
+
+def print_next_plan(data: dict) -> None:
+    tasks = data["tasks"]
+    by = {label: sum(1 for t in tasks if t["origin"] == key) for key, label in ORIGIN.items()}
+    output.say(f"已起草{data['year']}年度工作计划（{len(tasks)} 项任务：" + "，".join(f"{k} {v} 项" for k, v in by.items())
+               + f"）：{data['path']}")
+    for note in data["notes"]:
+        output.say(f"请注意：{note}")
+    output.say(f"在 Word 中修改后，运行 nianbao plan import 文件 --year {data['year']} 导入。")
 
 
 def _names(plan: PlanImport, task, role: str, config) -> list[str]:
@@ -85,4 +114,13 @@ def register(add) -> argparse._SubParsersAction:
                      help="无法对应到单位名单或单位组的名称按原文保留（写入 unresolved），而不是拒绝导入")
     imp.add_argument("--out", metavar="路径", help="写入的文件（默认：config/tasks/年度.yaml）")
     imp.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
+    dr = sub.add_parser("draft", help="起草下一年度工作计划（.docx）：上年未完成任务、报告的工作打算和常设任务",
+                        description="按本市工作计划的格式（一、部分，（一）板块，编号任务，"
+                                    "“（牵头单位：…，责任单位：…）”）起草指定年度的工作计划：上一年度未完成的重点任务"
+                                    "（按各单位填报）、上一年度报告中的工作打算和 report.yaml 中的常设任务。"
+                                    "在 Word 中修改后用 nianbao plan import 导入。")
+    dr.set_defaults(fn=cmd_plan_draft)
+    dr.add_argument("--year", type=int, required=True, metavar="年度", help="计划所属年度，如 2027（结转 2026 年的任务）")
+    dr.add_argument("--out", metavar="路径", help="写入的 .docx（默认：数据目录下 outputs/年度/plan）")
+    dr.add_argument("--json", action="store_true", help="以 JSON 输出（供脚本使用）")
     return sub

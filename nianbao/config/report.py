@@ -7,6 +7,7 @@ import re
 from pydantic import Field, model_validator
 
 from nianbao.config.base import Flag, Int, Model, Num, Text, raise_problems
+from nianbao.config.report_tasks import NextPlan, TaskWriting
 from nianbao.config.units import UnitKind
 
 PROBLEM_KINDS = ("missed_target", "late_missing", "imbalance", "weak_capacity", "yoy_decline")
@@ -153,6 +154,8 @@ class ReportFile(Model):
     approval_required: Flag = True  # the draft flow waits for an administrator's approval before mailing
     approval_timeout_hours: Num = Field(default=72, gt=0)
     unit_drafts: UnitDrafts | None = None
+    tasks: TaskWriting | None = None  # the year's work plan and the units' answers on it
+    next_plan: NextPlan | None = None  # nianbao plan draft: next year's work plan
 
     def framework(self, year: int) -> str:
         """What the report cites as its framework for ``year`` (the newest entry covering it)."""

@@ -4,7 +4,7 @@ the data appendix are built from it and from the same figures."""
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -15,9 +15,13 @@ from nianbao.report.aggregate import CityAggregate
 from nianbao.report.appendix import build_appendix
 from nianbao.report.docx_writer import build_docx, parse_blocks
 from nianbao.report.fmt import count, ordinal, with_unit
-from nianbao.report.plans import choose_plans, load_plans
+from nianbao.report.mdtext import plain
+from nianbao.report.plans import Plan, carried, choose_plans, load_plans
 from nianbao.report.problems import Problem
 from nianbao.report.text import change_text, duty_phrases, sections_text
+from nianbao.report.work import Progress
+from nianbao.report.workproblems import WorkPoint, arrange, tasks_point, theme_points
+from nianbao.report.worktext import WorkText, review_notes, work_text
 
 
 @dataclass
@@ -28,21 +32,42 @@ class DraftDoc:
     docx: bytes
     appendix_xlsx: bytes
     figures: dict[str, float | None]
+    notes: list[str] = field(default_factory=list)  # for the administrators: why a part says less than it could
+
+
+def report_parts(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
+                 progress: Progress | None) -> tuple[WorkText, list[WorkPoint], list[Problem], list[Plan]]:
+    """What the draft says about the work plan, its problems in order and next year's plans (which
+    `nianbao plan draft` turns into next year's tasks)."""
+    rep = config.report
+    work = work_text(config, progress) if progress is not None else WorkText()
+    points = ([tp] if (tp := tasks_point(config, progress)) else []) + theme_points(config, agg)
+    points, problems = arrange(config, points, problems)
+    plans_file = load_plans(templates_dir / rep.plans_file)
+    carry = carried(plans_file, progress.unfinished, agg.year) if progress is not None else None
+    plans = choose_plans(plans_file, problems, agg.year + 1, rep.plans_count, rep.problems.names_max, carry=carry,
+                         themes=tuple(p.theme for p in points if p.kind == "theme"))
+    return work, points, problems, plans
 
 
 def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
-                    extra: dict | None = None) -> str:
+                    extra: dict | None = None, progress: Progress | None = None) -> str:
     """The report's Markdown from templates/<report.template>: everything it says is chosen and
-    numbered here (`report.text`, `report.problems`, `report.plans`) and worded there or in config/."""
+    numbered here (`report.text`, `report.problems`, `report.plans`, `report.worktext` for the year's
+    work plan) and worded there or in config/."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     rep = config.report
-    plans = choose_plans(load_plans(templates_dir / rep.plans_file), problems, agg.year + 1, rep.plans_count,
-                         rep.problems.names_max)
+    work, points, problems, plans = report_parts(config, templates_dir, agg, problems, progress)
+    sections = sections_text(config, agg)
+    said = {plain(text) for text in work.used}
+    for s in sections:  # a unit's measure is told once: not again as its highlight
+        s.highlights = [(unit, text) for unit, text in s.highlights if text not in said]
     return env.get_template(rep.template).render(
         title=rep.title.format(city=config.city, year=agg.year), year=agg.year, next_year=agg.year + 1,
         city=config.city, framework=rep.framework(agg.year), agg=agg, report=rep, problems=problems,
-        sections=sections_text(config, agg), duty=duty_phrases(config, agg), plans=plans, ordinal=ordinal, count=count,
+        work=work, work_points=points,
+        sections=sections, duty=duty_phrases(config, agg), plans=plans, ordinal=ordinal, count=count,
         plans_intro=rep.plans_intro.format(next_year=agg.year + 1, year=agg.year),
         f=agg.fmt, fig=lambda code: agg.figures[code], **(extra or {}),
     )
@@ -71,14 +96,16 @@ def docx_options(config: CityConfig, year: int) -> dict:
 
 
 def render_draft(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem], *,
-                 generated_at: pendulum.DateTime) -> DraftDoc:
-    md = render_markdown(config, templates_dir, agg, problems)
+                 generated_at: pendulum.DateTime, progress: Progress | None = None) -> DraftDoc:
+    """``progress``: the year's work plan and the units' answers on it (None: no plan imported)."""
+    md = render_markdown(config, templates_dir, agg, problems, progress=progress)
     title = config.report.title.format(city=config.city, year=agg.year)
     return DraftDoc(title=title, markdown=md, html=to_html(title, md),
                     docx=build_docx(md, issuer=config.report.issuer.format(city=config.city), date=generated_at,
                                     **docx_options(config, agg.year)),
                     appendix_xlsx=build_appendix(config, agg),
-                    figures={c: f.value for c, f in agg.figures.items()})
+                    figures={c: f.value for c, f in agg.figures.items()},
+                    notes=review_notes(config, agg.year, progress))
 
 
 @dataclass(frozen=True)

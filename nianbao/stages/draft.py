@@ -26,6 +26,7 @@ from nianbao.resources import Resources
 from nianbao.store import write_file
 from nianbao.stages.status import states_of, unit_states
 from nianbao.stages.tasks import tasks_progress
+from nianbao.stages.work import plan_progress
 from nianbao.texts import render_mail
 from nianbao.workplan.progress import summary
 
@@ -89,10 +90,13 @@ def city_aggregate(res: Resources, year: int) -> CityAggregate:
 def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftResult:
     cfg, now = res.config, res.clock.now()
     agg = city_aggregate(res, year)
-    doc = render_draft(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), generated_at=now)
+    doc = render_draft(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), generated_at=now,
+                       progress=plan_progress(res, year))
     stem = doc.title
     files = {"md": (f"{stem}.md", doc.markdown.encode("utf-8")), "html": (f"{stem}.html", doc.html.encode("utf-8")),
              "docx": (f"{stem}.docx", doc.docx), "xlsx": (f"{stem}-数据附表.xlsx", doc.appendix_xlsx)}
+    if doc.notes:  # for the administrators who review the draft, never in it
+        files["notes"] = (f"{stem}-审阅说明.txt", "".join(f"{n}\n" for n in doc.notes).encode("utf-8"))
     pdf = pdf_versions({f"{stem}.docx": doc.docx}, config_dir=res.settings.config_dir) if cfg.report.pdf else {}
     if pdf:  # for phones; where LibreOffice is missing or fails, a logged note and no PDF
         files["pdf"] = (f"{stem}.pdf", pdf[f"{stem}.docx"])
