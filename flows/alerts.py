@@ -15,14 +15,26 @@ from nianbao.db.session import unit_of_work
 from nianbao.texts import fmt_time, render_mail
 from tasks.common import flow_resources, log
 from tasks.cycle import send_outbox_task
+from tasks.params import labelled, text
 
 AUTOMATION = "nianbao-failure-alert"
 ALERT_DEPLOYMENT = "alert/alert"
 
 
-@flow(name="alert")
-def alert_flow(failed_run_id: str = "", failed_run_name: str = "", flow_name: str = "", state: str = "",
-               message: str = "") -> bool:
+def alert_run_name() -> str:
+    """`告警：intake（收件 2027-01-08 09:15）Failed`: which run failed, not a random name."""
+    from prefect.runtime import flow_run
+
+    p = flow_run.parameters or {}
+    return text("run_alert").format(flow=p.get("flow_name") or "", run=p.get("failed_run_name") or "",
+                                    state=p.get("state") or "")
+
+
+@flow(name="alert", flow_run_name=alert_run_name, description=text("flow_alert"))
+def alert_flow(failed_run_id: labelled(str, "failed_run_id") = "",
+               failed_run_name: labelled(str, "failed_run_name") = "",
+               flow_name: labelled(str, "flow_name") = "", state: labelled(str, "state") = "",
+               message: labelled(str, "message") = "") -> bool:
     """Mail the administrators that a flow run failed, with where to look."""
     res = flow_resources()
     cfg, now = res.config, res.clock.now()

@@ -10,10 +10,11 @@ from tasks.common import flow_resources, log, report_year, run_name
 from tasks.cycle import cycle_status_task, send_outbox_task
 from tasks.artifacts import publish_status
 from tasks.decisions import decide
+from tasks.params import TimeoutHours, Year, text
 
 
-@flow(name="review", flow_run_name=run_name("review"))
-def review_flow(year: int | None = None, timeout_hours: float = 24) -> dict[str, int]:
+@flow(name="review", flow_run_name=run_name("review"), description=text("flow_review"))
+def review_flow(year: Year = None, timeout_hours: TimeoutHours = 24) -> dict[str, int]:
     """Ask, one held workbook after another, whether to release it or send it back."""
     res = flow_resources()
     y = report_year(res, year)

@@ -60,17 +60,19 @@ def in_season(res: Resources, year: int, stage: str, quiet: bool = False) -> boo
 
 
 def run_name(kind: str) -> Callable[[], str]:
-    """`intake-2027-01-08-0915`: the kind and the moment, in the city's time zone (or the replayed day)."""
+    """`收件 2027-01-08 09:15`: what the run is (messages.yaml: run_<kind>) and the moment, in the city's
+    time zone; `收件 2027-01-08（补跑）` for a replayed day; the year when one is given."""
     def name() -> str:
         from prefect.runtime import flow_run
 
         from nianbao.cityconfig import load_city_config
         from nianbao.settings import load_settings
 
-        today = (flow_run.parameters or {}).get("today")
-        if today:
-            return f"{kind}-{today}-补跑"
-        tz = load_city_config(load_settings().config_dir).timezone
-        return f"{kind}-{pendulum.now(tz).format('YYYY-MM-DD-HHmm')}"
+        cfg = load_city_config(load_settings().config_dir)
+        params = flow_run.parameters or {}
+        label = cfg.text(f"run_{kind}") + (f" {params['year']}年度" if params.get("year") else "")
+        if params.get("today"):
+            return f"{label} {params['today']}（{cfg.text('run_replayed')}）"
+        return f"{label} {pendulum.now(cfg.timezone).format('YYYY-MM-DD HH:mm')}"
 
     return name

@@ -17,14 +17,16 @@ from nianbao.stages.remind import RemindReport, remind
 from nianbao.stages.send import send_outbox
 from nianbao.stages.status import StatusReport, cycle_status
 from nianbao.stages.unit_drafts import UnitDraftsReport, make_unit_drafts
+from tasks.params import text
 
 
-@task(name="open-cycle", cache_policy=NO_CACHE)
+@task(name="open-cycle", task_run_name=text("task_open_cycle"), cache_policy=NO_CACHE)
 def open_cycle_task(res: Resources, year: int) -> OpenResult:
     return open_cycle(res, year)
 
 
-@task(name="poll-intake", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+@task(name="poll-intake", task_run_name=text("task_poll_intake"), cache_policy=NO_CACHE, retries=2,
+      retry_delay_seconds=30)
 def poll_intake_task(res: Resources) -> IntakeReport:
     logger = get_run_logger()
 
@@ -36,7 +38,7 @@ def poll_intake_task(res: Resources) -> IntakeReport:
     return poll_inbox(res, progress=each)
 
 
-@task(name="unit-drafts", cache_policy=NO_CACHE)
+@task(name="unit-drafts", task_run_name=text("task_unit_drafts"), cache_policy=NO_CACHE)
 def unit_drafts_task(res: Resources, year: int | None = None) -> UnitDraftsReport:
     """Each newly accepted unit's own report draft; a unit whose draft fails is logged and tried again next run."""
     report = make_unit_drafts(res, year)
@@ -45,12 +47,12 @@ def unit_drafts_task(res: Resources, year: int | None = None) -> UnitDraftsRepor
     return report
 
 
-@task(name="remind", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+@task(name="remind", task_run_name=text("task_remind"), cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
 def remind_task(res: Resources, year: int, dry_run: bool = False) -> RemindReport:
     return remind(res, year, dry_run=dry_run)
 
 
-@task(name="send-outbox", cache_policy=NO_CACHE)
+@task(name="send-outbox", task_run_name=text("task_send_outbox"), cache_policy=NO_CACHE)
 def send_outbox_task(res: Resources) -> DeliveryReport:
     """No task retries: the outbox is the retry (what failed stays queued with backoff for the next run)."""
     report = send_outbox(res)
@@ -60,21 +62,21 @@ def send_outbox_task(res: Resources) -> DeliveryReport:
     return report
 
 
-@task(name="make-draft", cache_policy=NO_CACHE)
+@task(name="make-draft", task_run_name=text("task_make_draft"), cache_policy=NO_CACHE)
 def make_draft_task(res: Resources, year: int) -> DraftResult:
     return make_draft(res, year)
 
 
-@task(name="deliver-draft", cache_policy=NO_CACHE)
+@task(name="deliver-draft", task_run_name=text("task_deliver_draft"), cache_policy=NO_CACHE)
 def deliver_draft_task(res: Resources, result: DraftResult) -> bool:
     return deliver_draft(res, result)
 
 
-@task(name="close-cycle", cache_policy=NO_CACHE)
+@task(name="close-cycle", task_run_name=text("task_close_cycle"), cache_policy=NO_CACHE)
 def close_cycle_task(res: Resources, year: int) -> CloseResult:
     return close_cycle(res, year)
 
 
-@task(name="cycle-status", cache_policy=NO_CACHE)
+@task(name="cycle-status", task_run_name=text("task_cycle_status"), cache_policy=NO_CACHE)
 def cycle_status_task(res: Resources, year: int) -> StatusReport:
     return cycle_status(res, year)

@@ -162,3 +162,20 @@ def test_releasing_a_held_workbook_whose_mail_is_gone_says_so(res):
         release_held(res, held.submission_id)
     with unit_of_work(res.db) as s:
         assert s.get(Submission, held.submission_id).status == "held"
+
+
+def test_every_decision_is_in_the_history_with_the_name_given_and_the_time(res):
+    from nianbao.stages.history import cycle_decisions, unit_history
+    from nianbao.stages.review import release, send_back
+
+    a, b = units(res, 2)
+    mail_in(res, unit_mail(res, a, YEAR, filled(res, a, YEAR), sender="clerk.personal@qq.com"))
+    mail_in(res, unit_mail(res, b, YEAR, filled(res, b, YEAR), sender="other.clerk@qq.com"))
+    held = {x.unit.code: x.submission_id for m in poll_inbox(res).messages for x in m.attachments}
+    release(res, held[a.code], "张科长")
+    send_back(res, held[b.code], "请用单位邮箱重新发送", "李主任")
+    when = OPEN.format("YYYY-MM-DD HH:mm")
+    assert [(d["by"], d["label"], d["at"], d["reason"]) for d in cycle_decisions(res, YEAR)] == [
+        ("张科长", "接收", when, ""), ("李主任", "退回", when, "请用单位邮箱重新发送")]
+    (row,) = [r for r in unit_history(res, YEAR, a.code) if r["submission_id"] == held[a.code]]
+    assert [(d["by"], d["choice"]) for d in row["decisions"]] == [("张科长", "release")]

@@ -90,3 +90,17 @@ def test_the_draft_shown_for_approval_names_where_other_desks_find_it(tmp_path, 
     open_cycle(res, 2026)
     summary = draft_summary(make_draft(res, 2026))
     assert f"s3://{BUCKET}/city/outputs/2026/draft/" in summary and "共享存储" in summary
+
+
+def test_a_held_workbook_on_s3_comes_with_a_download_link_that_serves_the_original(s3, tmp_path):
+    import urllib.request
+
+    from nianbao.store import BlobStore
+
+    store = BlobStore(f"s3://{BUCKET}/links")
+    digest, _ = store.put(b"the archived mail", ".eml")
+    url = store.download_url(digest, ".eml", seconds=600)
+    assert url.startswith("http://127.0.0.1:") and "Signature" in url
+    with urllib.request.urlopen(url, timeout=30) as r:
+        assert r.read() == b"the archived mail"
+    assert BlobStore(tmp_path).download_url(digest) is None  # a folder: no link, never a server path
