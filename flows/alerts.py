@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from prefect import flow
 
+from nianbao.explain import run_failure
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.db.session import unit_of_work
 from nianbao.texts import fmt_time, render_mail
-from tasks.common import flow_resources, log
+from tasks.common import explained, flow_resources, log
 from tasks.cycle import send_outbox_task
 from tasks.params import labelled, text
 
@@ -31,6 +32,7 @@ def alert_run_name() -> str:
 
 
 @flow(name="alert", flow_run_name=alert_run_name, description=text("flow_alert"))
+@explained
 def alert_flow(failed_run_id: labelled(str, "failed_run_id") = "",
                failed_run_name: labelled(str, "failed_run_name") = "",
                flow_name: labelled(str, "flow_name") = "", state: labelled(str, "state") = "",
@@ -39,7 +41,8 @@ def alert_flow(failed_run_id: labelled(str, "failed_run_id") = "",
     res = flow_resources()
     cfg, now = res.config, res.clock.now()
     subject, body = render_mail(res.settings.templates_dir, "alert", city=cfg, run_id=failed_run_id,
-                                run_name=failed_run_name, flow_name=flow_name, state=state, message=message,
+                                run_name=failed_run_name, flow_name=flow_name, state=state,
+                                message=run_failure(cfg, state, message),
                                 when=fmt_time(now, cfg.timezone))
     msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails), subject=subject,
                   text=body, date=now)

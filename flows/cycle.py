@@ -7,7 +7,7 @@ from prefect import flow
 
 from nianbao.stages.review import awaiting_decision
 from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status
-from tasks.common import flow_resources, in_season, log, report_year, run_name
+from tasks.common import explained, flow_resources, in_season, log, report_year, run_name
 from tasks.cycle import (
     close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
     remind_task, send_outbox_task, unit_drafts_task,
@@ -17,6 +17,7 @@ from tasks.params import Approval, Deliver, DryRun, Folder, Force, Today, Year, 
 
 
 @flow(name="open-cycle", flow_run_name=run_name("open"), description=text("flow_open"))
+@explained
 def open_cycle_flow(year: Year = None, today: Today = None, force: Force = False) -> list[str]:
     """Mail every reporting unit its prefilled workbook and the deadlines (from the plan's open day)."""
     res = flow_resources(today)
@@ -30,6 +31,7 @@ def open_cycle_flow(year: Year = None, today: Today = None, force: Force = False
 
 
 @flow(name="intake", flow_run_name=run_name("intake"), description=text("flow_intake"))
+@explained
 def intake_flow(year: Year = None, today: Today = None, folder: Folder = None) -> int:
     """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer, and draft
     each newly accepted unit its own annual report (sent with its receipt). Mail is
@@ -46,6 +48,7 @@ def intake_flow(year: Year = None, today: Today = None, folder: Folder = None) -
 
 
 @flow(name="remind", flow_run_name=run_name("remind"), description=text("flow_remind"))
+@explained
 def remind_flow(year: Year = None, today: Today = None, dry_run: DryRun = False) -> int:
     """Queue and send the reminders due today (working days only) and the administrator's digest."""
     res = flow_resources(today)
@@ -61,6 +64,7 @@ def remind_flow(year: Year = None, today: Today = None, dry_run: DryRun = False)
 
 
 @flow(name="draft", flow_run_name=run_name("draft"), description=text("flow_draft"))
+@explained
 def draft_flow(year: Year = None, today: Today = None, deliver: Deliver = True, force: Force = False,
                approval: Approval = None) -> str:
     """Aggregate, render the 五聚焦 draft (.docx/.md/.html + data appendix), show it in the UI, wait for

@@ -6,7 +6,7 @@ from __future__ import annotations
 from prefect import flow
 
 from nianbao.stages.review import held_submissions
-from tasks.common import flow_resources, log, report_year, run_name
+from tasks.common import explained, flow_resources, log, report_year, run_name
 from tasks.cycle import cycle_status_task, send_outbox_task
 from tasks.artifacts import publish_status
 from tasks.decisions import decide
@@ -14,6 +14,7 @@ from tasks.params import TimeoutHours, Year, text
 
 
 @flow(name="review", flow_run_name=run_name("review"), description=text("flow_review"))
+@explained
 def review_flow(year: Year = None, timeout_hours: TimeoutHours = 24) -> dict[str, int]:
     """Ask, one held workbook after another, whether to release it or send it back."""
     res = flow_resources()
