@@ -10,6 +10,9 @@ from __future__ import annotations
 from prefect import flow
 
 from nianbao.explain import run_failure
+from sqlalchemy import select
+
+from nianbao.db.models import OutboxMessage
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.db.session import unit_of_work
@@ -47,10 +50,16 @@ def alert_flow(failed_run_id: labelled(str, "failed_run_id") = "",
     msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails), subject=subject,
                   text=body, date=now)
     with unit_of_work(res.db) as s:
-        _, created = enqueue(s, res.store, key=f"alert/{failed_run_id or now.isoformat()}", kind="alert", msg=msg,
-                             now=now)
+        # While mail is down every run fails alike: one alert about a flow waits in the outbox, not one per run.
+        waiting = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "alert", OutboxMessage.subject == subject,
+                                                          OutboxMessage.status.in_(("queued", "sending"))).limit(1))
+        created = False
+        if waiting is None:
+            _, created = enqueue(s, res.store, key=f"alert/{failed_run_id or now.isoformat()}", kind="alert",
+                                 msg=msg, now=now)
     send_outbox_task(res)
-    log().info("已通知管理员：流程 %s（%s）%s", flow_name, failed_run_name, state)
+    said = "已通知管理员：流程 %s（%s）%s" if created else "流程 %s（%s）%s：同一流程的告警仍在发件箱中等待发送，不再重复"
+    log().info(said, flow_name, failed_run_name, state)
     return created
 
 

@@ -9,7 +9,7 @@ from nianbao.stages.review import awaiting_decision
 from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status
 from tasks.common import explained, flow_resources, in_season, log, report_year, run_name
 from tasks.cycle import (
-    close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
+    check_outbox_task, close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
     remind_task, send_outbox_task, unit_drafts_task,
 )
 from tasks.decisions import approval_required, wait_for_approval
@@ -27,6 +27,7 @@ def open_cycle_flow(year: Year = None, today: Today = None, force: Force = False
     result = open_cycle_task(res, y)
     send_outbox_task(res)
     log().info("%s年度填报已开启：新发出 %d 份通知", y, len(result.invited))
+    check_outbox_task(res)
     return result.invited
 
 
@@ -44,6 +45,7 @@ def intake_flow(year: Year = None, today: Today = None, folder: Folder = None) -
     y = report_year(res, year)
     if year is not None or in_season(res, y, "status", quiet=True):
         publish_status(cycle_status_task(res, y))
+    check_outbox_task(res)
     return len(report.messages)
 
 
@@ -60,6 +62,8 @@ def remind_flow(year: Year = None, today: Today = None, dry_run: DryRun = False)
         send_outbox_task(res)
     publish_reminders(report)
     publish_status(cycle_status_task(res, y))
+    if not dry_run:
+        check_outbox_task(res)
     return len(report.mails)
 
 
@@ -84,4 +88,5 @@ def draft_flow(year: Year = None, today: Today = None, deliver: Deliver = True, 
         send_outbox_task(res)
         if res.config.report.close_on_approval and approval_required(res, approval):
             close_cycle_task(res, y)  # the approved draft is the final one (report.yaml)
+        check_outbox_task(res)
     return str(result.paths["docx"])

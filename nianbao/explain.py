@@ -64,14 +64,19 @@ MAIL_REASONS = (  # (exception type name, or words of its message; what it means
 )
 
 
+def mail_reason(text: str, exc: BaseException | None = None) -> str:
+    """Why a mail server failed, in Chinese, from the error's text (and its cause's type, when known)."""
+    cause = exc.__cause__ or exc.__context__ if exc is not None else None
+    seen = " ".join([text, *((c.__name__ for c in type(cause).__mro__) if cause is not None else ())])
+    return next((meaning for marks, meaning in MAIL_REASONS if any(m in seen for m in marks)), None) \
+        or (text.split(": ", 1)[1] if ": " in text else text) or "原因不明"
+
+
 def mail_problem(exc: BaseException) -> str:
     """An unreachable or refusing mail server, in one sentence: which server, why, what to do."""
     text = str(exc)
     where = text.split(": ", 1)[0] if text.startswith(("IMAP ", "SMTP ")) else "邮件服务器"
-    cause = exc.__cause__ or exc.__context__
-    seen = " ".join([text, *((c.__name__ for c in type(cause).__mro__) if cause is not None else ())])
-    detail = next((meaning for marks, meaning in MAIL_REASONS if any(m in seen for m in marks)), None) \
-        or (text.split(": ", 1)[1] if ": " in text else text)
+    detail = mail_reason(text, exc)
     return (f"无法连接邮件服务器 {where.removeprefix('IMAP ').removeprefix('SMTP ')}（{detail}），"
             "请检查 config/mail.yaml 中的地址、端口和账号以及服务器是否正常；未处理的邮件都已保留，恢复后会自动重试。")
 

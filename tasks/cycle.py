@@ -14,7 +14,7 @@ from nianbao.intake.report import IntakeReport
 from nianbao.intake.run import poll_inbox
 from nianbao.stages.open_cycle import OpenResult, open_cycle
 from nianbao.stages.remind import RemindReport, remind
-from nianbao.stages.send import send_outbox
+from nianbao.stages.send import check_outbox, send_outbox
 from nianbao.stages.status import StatusReport, cycle_status
 from nianbao.stages.unit_drafts import UnitDraftsReport, make_unit_drafts
 from tasks.params import text
@@ -60,6 +60,13 @@ def send_outbox_task(res: Resources) -> DeliveryReport:
         get_run_logger().warning("%d 封邮件发送失败，已留待下次重试；%d 封无法生成（见 outbox 的错误记录）。%s",
                                  report.failed, report.broken, report.stopped or "")
     return report
+
+
+@task(name="check-outbox", task_run_name=text("task_check_outbox"), cache_policy=NO_CACHE)
+def check_outbox_task(res: Resources) -> None:
+    """Fail (OutboxStuck, in Chinese) when mail has not gone out for mail.yaml's alert_after_minutes: the
+    run ends Failed with that sentence, and the failure automation alerts the administrators."""
+    check_outbox(res)
 
 
 @task(name="make-draft", task_run_name=text("task_make_draft"), cache_policy=NO_CACHE)

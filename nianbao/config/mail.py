@@ -35,6 +35,7 @@ class ImapInbound(Model):
 class FolderOutbound(Model):
     backend: Literal["folder"] = "folder"
     path: Text = "mail/outbox"
+    alert_after_minutes: Num = Field(default=30, gt=0)  # undelivered this long: the run fails, an alert
 
 
 class SmtpOutbound(Model):
@@ -46,6 +47,7 @@ class SmtpOutbound(Model):
     timeout: Num = Field(default=30, gt=0)
     run_budget_s: Num = Field(default=300, gt=0)
     cafile: Text | None = None
+    alert_after_minutes: Num = Field(default=30, gt=0)  # undelivered this long: the run fails, an alert
 
 
 class MailFile(Model):
