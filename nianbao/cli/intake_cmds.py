@@ -65,9 +65,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from nianbao.stages.review import release
+    from nianbao.stages.send import send_outbox
 
     res = res_of(args)
     out = release(res, args.submission, args.by)
+    send_outbox(res)  # the sender's receipt
     output.emit([output.workbook_json(out, f"#{args.submission}")], args.json, output.print_ingest)
     return 0 if out.status == "accepted" else 3
 
@@ -85,6 +87,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         return 0
     if args.release is not None:
         out = release(res, args.release, args.by)
+        send_outbox(res)  # the sender's receipt
         output.print_ingest([output.workbook_json(out, f"#{args.release}")])
         return 0 if out.status == "accepted" else 3
     items = held_submissions(res, year)

@@ -15,7 +15,9 @@ from nianbao.db.models import Decision, Draft, InboundMessage, Submission, Value
 from nianbao.db.session import unit_of_work
 from nianbao.errors import NianbaoError
 from nianbao.intake.release import held_submission, release_held
+from nianbao.intake.replies import answerable, reply_row
 from nianbao.intake.store import Outcome
+from nianbao.mail.message import ParsedMail
 from nianbao.mail.outbox import enqueue_many, text_row
 from nianbao.resources import Resources
 from nianbao.texts import fmt_time, render_mail
@@ -84,11 +86,22 @@ def _record(s: Session, res: Resources, cycle_id: int, subject: str, subject_id:
 
 
 def release(res: Resources, submission_id: int, by: str = "管理员") -> Outcome:
-    """The administrator vouches for a held workbook; the decision is recorded with the name given."""
+    """The administrator vouches for a held workbook: it is read again and stored; the decision is
+    recorded with the name given, and the sender gets the receipt (or what the checks found) at once,
+    queued with the decision (the caller sends the outbox)."""
+    if not by.strip():
+        raise NianbaoError("请填写作出决定的人的姓名（记入审批记录）")
     out = release_held(res, submission_id)
     with unit_of_work(res.db) as s:
         sub = s.get(Submission, submission_id)
         _record(s, res, sub.cycle_id, "submission", submission_id, "release", by, None)
+        mail = s.get(InboundMessage, sub.message_pk) if sub.message_pk else None
+        if mail is not None and answerable(res.config, mail.sender or ""):
+            asked = ParsedMail(message_id=mail.message_id, sender=mail.sender, sender_name="", subject=mail.subject,
+                               date=None)
+            notes = [res.config.text("released_note", by=by.strip())]
+            enqueue_many(s, [reply_row(res, asked, [out], notes, key=f"released/{submission_id}",
+                                       now=res.clock.now(), received=sub.received_at)])
     return out
 
 
