@@ -93,6 +93,15 @@ class Outputs:
             self.fs.pipe_file(f"{self.root}/{relative}", data)
         return path
 
+    def download_url(self, relative: str, seconds: int = 86400) -> str | None:
+        """A browser link to an output (a presigned URL on S3); None where the store cannot serve one."""
+        if not self.remote:
+            return None
+        try:
+            return self.fs.sign(f"{self.root}/{relative}", expiration=seconds)
+        except NotImplementedError:
+            return None
+
     def location(self, relative: str) -> str:
         return self.fs.unstrip_protocol(f"{self.root}/{relative}") if self.remote else str(self.local_root / relative)
 

@@ -17,7 +17,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.output import STATUS_ZH
 from nianbao.report.fmt import number
 from nianbao.resources import Resources
-from nianbao.stages.draft import DraftResult
+from nianbao.stages.draft import LINK_SECONDS, DraftResult
 from nianbao.stages.review import DOWNLOAD_SECONDS, Held, approve, release, return_draft, send_back
 from tasks.common import log
 
@@ -63,6 +63,9 @@ def draft_summary(result: DraftResult) -> str:
     lines = [f"## {result.doc.title}（第 {result.draft_id} 稿）", "",
              f"- 应报 {agg.expected} 家，已报 {agg.reported} 家，按时 {agg.on_time} 家",
              f"- 未达标指标 {len(missed)} 项" + (f"：{'、'.join(f.name for f in missed)}" if missed else ""), ""]
+    if result.links:
+        lines += [f"下载（链接 {LINK_SECONDS // 86400} 天内有效）：", "",
+                  *(f"- [{name}]({url})" for name, url in result.links.items()), ""]
     if result.shared:
         lines += ["文件（共享存储）：", "", *(f"- `{where}`" for where in result.shared.values()), ""]
     lines += ["文件（在运行本流程的机器上）：", "", *(f"- `{path}`" for path in result.paths.values())]
