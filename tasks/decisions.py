@@ -24,37 +24,34 @@ from tasks.common import log
 POLL_SECONDS = 5
 
 
-def form(cfg: CityConfig, name: str, choice: str, options: list[str], reject: str, reason: str, help_: str):
-    """A RunInput whose JSON schema the UI renders in Chinese: a required choice without default, a
-    reason required (server-side, by the schema) when ``reject`` is chosen, and the decider's name."""
+def form(cfg: CityConfig, name: str, kind: str, options: list[str], reject: str) -> type[RunInput]:
+    """A RunInput whose JSON schema the UI renders in Chinese (messages.yaml: form_<kind>_*): a required
+    choice without default, a reason required (by the schema: the server refuses the answer) when
+    ``reject`` is chosen, and the decider's name."""
     t = cfg.text
-    rule = {"if": {"properties": {"decision": {"const": reject}}, "required": ["decision"]},
-            "then": {"properties": {"reason": {"minLength": 1, "pattern": r"\S"}}, "required": ["reason"]}}
-    return create_model(
-        name, __base__=RunInput, __doc__=t(help_),
-        decision=(Literal[tuple(options)], Field(title=t(choice), description=t(f"{choice}_help"))),
-        reason=(str, Field("", title=t(reason), description=t(f"{reason}_help"))),
+    model = create_model(
+        name, __base__=RunInput,
+        decision=(Literal[tuple(options)], Field(title=t(f"form_{kind}_choice"),
+                                                 description=t(f"form_{kind}_choice_help"))),
+        reason=(str, Field("", title=t(f"form_{kind}_reason"), description=t(f"form_{kind}_reason_help"))),
         by=(str, Field(title=t("form_by"), description=t("form_by_help"), min_length=1, pattern=r"\S")),
-    ), rule
-
-
-def _with_rule(model, rule):
-    model.model_config = ConfigDict(**{**model.model_config, "json_schema_extra": rule})
+    )
+    model.model_config = ConfigDict(**{**model.model_config, "title": t(f"form_{kind}_title"), "json_schema_extra": {
+        "if": {"properties": {"decision": {"const": reject}}, "required": ["decision"]},
+        "then": {"properties": {"reason": {"minLength": 1, "pattern": r"\S"}}, "required": ["reason"]}}})
     model.model_rebuild(force=True)
     return model
 
 
-def approval_form(cfg: CityConfig):
+def approval_form(cfg: CityConfig) -> type[RunInput]:
     t = cfg.text
-    return _with_rule(*form(cfg, "DraftApproval", "form_approval_choice", [t("form_approve"), t("form_return")],
-                            t("form_return"), "form_approval_reason", "form_approval_help"))
+    return form(cfg, "DraftApproval", "approval", [t("form_approve"), t("form_return")], t("form_return"))
 
 
-def review_form(cfg: CityConfig):
+def review_form(cfg: CityConfig) -> type[RunInput]:
     t = cfg.text
-    return _with_rule(*form(cfg, "HeldWorkbookDecision", "form_review_choice",
-                            [t("form_release"), t("form_send_back"), t("form_skip")], t("form_send_back"),
-                            "form_review_reason", "form_review_help"))
+    return form(cfg, "HeldWorkbookDecision", "review", [t("form_release"), t("form_send_back"), t("form_skip")],
+                t("form_send_back"))
 
 
 def draft_summary(result: DraftResult) -> str:
