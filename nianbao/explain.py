@@ -101,3 +101,10 @@ def run_failure(cfg: CityConfig, state: str, message: str) -> str:
     if state == "Crashed":
         return cfg.text("alert_crashed")
     return cfg.text("alert_unexplained", detail=text) if text else cfg.text("alert_no_reason")
+
+
+def why_stopped(text: str | None) -> str:
+    """Why a sending run stopped early, in Chinese (a mail server's error is explained; ours already is)."""
+    if not text:
+        return ""
+    return text if _chinese(text) else f"发件服务器{mail_reason(text)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from nianbao.explain import why_stopped
 from nianbao.mail.outbox import DeliveryReport
 from nianbao.output import STATUS_ZH
 from nianbao.resources import Resources
@@ -58,7 +59,7 @@ def send_outbox_task(res: Resources) -> DeliveryReport:
     report = send_outbox(res)
     if report.failed or report.broken:
         get_run_logger().warning("%d 封邮件发送失败，已留待下次重试；%d 封无法生成（见 outbox 的错误记录）。%s",
-                                 report.failed, report.broken, report.stopped or "")
+                                 report.failed, report.broken, why_stopped(report.stopped))
     return report
 
 

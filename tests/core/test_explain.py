@@ -45,3 +45,10 @@ def test_the_alert_gives_our_sentence_without_prefects_english_prefix(settings):
     assert run_failure(cfg, "Failed", f"Flow run encountered an exception: BadInput: {said}") == said
     assert run_failure(cfg, "Crashed", "Execution was aborted by an interrupt signal.").startswith("运行进程意外中止")
     assert run_failure(cfg, "Failed", "boom").startswith("运行出错（boom）")
+
+
+def test_why_a_sending_run_stopped_is_said_in_chinese():
+    from nianbao.explain import why_stopped
+
+    assert why_stopped("SMTP 127.0.0.1:25: [Errno 111] Connection refused").startswith("发件服务器连接被拒绝")
+    assert why_stopped("本次发送已用时超过 300 秒，其余邮件留待下次发送") == "本次发送已用时超过 300 秒，其余邮件留待下次发送"
