@@ -9,33 +9,57 @@ from __future__ import annotations
 
 from prefect import flow
 
+from nianbao.explain import run_failure
+from sqlalchemy import select
+
+from nianbao.db.models import OutboxMessage
 from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.db.session import unit_of_work
 from nianbao.texts import fmt_time, render_mail
-from tasks.common import flow_resources, log
+from tasks.common import explained, flow_resources, log
 from tasks.cycle import send_outbox_task
+from tasks.params import labelled, text
 
 AUTOMATION = "nianbao-failure-alert"
 ALERT_DEPLOYMENT = "alert/alert"
 
 
-@flow(name="alert")
-def alert_flow(failed_run_id: str = "", failed_run_name: str = "", flow_name: str = "", state: str = "",
-               message: str = "") -> bool:
+def alert_run_name() -> str:
+    """`告警：intake（收件 2027-01-08 09:15）Failed`: which run failed, not a random name."""
+    from prefect.runtime import flow_run
+
+    p = flow_run.parameters or {}
+    return text("run_alert").format(flow=p.get("flow_name") or "", run=p.get("failed_run_name") or "",
+                                    state=p.get("state") or "")
+
+
+@flow(name="alert", flow_run_name=alert_run_name, description=text("flow_alert"))
+@explained
+def alert_flow(failed_run_id: labelled(str, "failed_run_id") = "",
+               failed_run_name: labelled(str, "failed_run_name") = "",
+               flow_name: labelled(str, "flow_name") = "", state: labelled(str, "state") = "",
+               message: labelled(str, "message") = "") -> bool:
     """Mail the administrators that a flow run failed, with where to look."""
     res = flow_resources()
     cfg, now = res.config, res.clock.now()
     subject, body = render_mail(res.settings.templates_dir, "alert", city=cfg, run_id=failed_run_id,
-                                run_name=failed_run_name, flow_name=flow_name, state=state, message=message,
+                                run_name=failed_run_name, flow_name=flow_name, state=state,
+                                message=run_failure(cfg, state, message),
                                 when=fmt_time(now, cfg.timezone))
     msg = compose(sender=(cfg.sender_name, cfg.intake_address), to=list(cfg.admin_emails), subject=subject,
                   text=body, date=now, auto="auto-generated")
     with unit_of_work(res.db) as s:
-        _, created = enqueue(s, res.store, key=f"alert/{failed_run_id or now.isoformat()}", kind="alert", msg=msg,
-                             now=now)
+        # While mail is down every run fails alike: one alert about a flow waits in the outbox, not one per run.
+        waiting = s.scalar(select(OutboxMessage.id).where(OutboxMessage.kind == "alert", OutboxMessage.subject == subject,
+                                                          OutboxMessage.status.in_(("queued", "sending"))).limit(1))
+        created = False
+        if waiting is None:
+            _, created = enqueue(s, res.store, key=f"alert/{failed_run_id or now.isoformat()}", kind="alert",
+                                 msg=msg, now=now)
     send_outbox_task(res)
-    log().info("已通知管理员：流程 %s（%s）%s", flow_name, failed_run_name, state)
+    said = "已通知管理员：流程 %s（%s）%s" if created else "流程 %s（%s）%s：同一流程的告警仍在发件箱中等待发送，不再重复"
+    log().info(said, flow_name, failed_run_name, state)
     return created
 
 

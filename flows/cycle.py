@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from prefect import flow
 
+from nianbao.stages.review import awaiting_decision
 from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status, publish_tasks
-from tasks.common import flow_resources, in_season, log, report_year, run_name
+from tasks.common import explained, flow_resources, in_season, log, report_year, run_name
 from tasks.cycle import (
-    close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
-    remind_task, send_outbox_task, tasks_progress_task, unit_drafts_task,
+    check_outbox_task, close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task,
+    poll_intake_task, remind_task, send_outbox_task, tasks_progress_task, unit_drafts_task,
 )
 from tasks.decisions import approval_required, wait_for_approval
+from tasks.params import Approval, Deliver, DryRun, Folder, Force, Today, Year, text
 
 
-@flow(name="open-cycle", flow_run_name=run_name("open"))
-def open_cycle_flow(year: int | None = None, today: str | None = None, force: bool = False) -> list[str]:
+@flow(name="open-cycle", flow_run_name=run_name("open"), description=text("flow_open"))
+@explained
+def open_cycle_flow(year: Year = None, today: Today = None, force: Force = False) -> list[str]:
     """Mail every reporting unit its prefilled workbook and the deadlines (from the plan's open day)."""
     res = flow_resources(today)
     y = report_year(res, year)
@@ -23,11 +26,13 @@ def open_cycle_flow(year: int | None = None, today: str | None = None, force: bo
         return []
     result = open_cycle_task(res, y)
     send_outbox_task(res)
+    check_outbox_task(res)
     return result.invited
 
 
-@flow(name="intake", flow_run_name=run_name("intake"))
-def intake_flow(year: int | None = None, today: str | None = None, folder: str | None = None) -> int:
+@flow(name="intake", flow_run_name=run_name("intake"), description=text("flow_intake"))
+@explained
+def intake_flow(year: Year = None, today: Today = None, folder: Folder = None) -> int:
     """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer, and draft
     each newly accepted unit its own annual report (sent with its receipt). Mail is
     taken in any season (a clerk may write any day); the status table only while a cycle runs."""
@@ -42,11 +47,13 @@ def intake_flow(year: int | None = None, today: str | None = None, folder: str |
     if year is not None or in_season(res, y, "status", quiet=True):
         publish_status(cycle_status_task(res, y))
         publish_tasks(y, tasks_progress_task(res, y))
+    check_outbox_task(res)
     return len(report.messages)
 
 
-@flow(name="remind", flow_run_name=run_name("remind"))
-def remind_flow(year: int | None = None, today: str | None = None, dry_run: bool = False) -> int:
+@flow(name="remind", flow_run_name=run_name("remind"), description=text("flow_remind"))
+@explained
+def remind_flow(year: Year = None, today: Today = None, dry_run: DryRun = False) -> int:
     """Queue and send the reminders due today (working days only) and the administrator's digest."""
     res = flow_resources(today)
     y = report_year(res, year)
@@ -57,14 +64,18 @@ def remind_flow(year: int | None = None, today: str | None = None, dry_run: bool
         send_outbox_task(res)
     publish_reminders(report)
     publish_status(cycle_status_task(res, y))
+    if not dry_run:
+        check_outbox_task(res)
     return len(report.mails)
 
 
-@flow(name="draft", flow_run_name=run_name("draft"))
-def draft_flow(year: int | None = None, today: str | None = None, deliver: bool = True,
-               force: bool = False, approval: bool | None = None) -> str:
+@flow(name="draft", flow_run_name=run_name("draft"), description=text("flow_draft"))
+@explained
+def draft_flow(year: Year = None, today: Today = None, deliver: Deliver = True, force: Force = False,
+               approval: Approval = None) -> str:
     """Aggregate, render the 五聚焦 draft (.docx/.md/.html + data appendix), show it in the UI, wait for
-    an administrator's approval (report.yaml: approval) and mail it to the leaders."""
+    an administrator's approval (report.yaml: approval) and mail it to the leaders. A draft that still
+    waits for a decision (the form timed out, or the run was stopped) is asked about again on a re-run."""
     res = flow_resources(today)
     y = report_year(res, year)
     if not force and not in_season(res, y, "draft"):
@@ -72,9 +83,13 @@ def draft_flow(year: int | None = None, today: str | None = None, deliver: bool 
     result = make_draft_task(res, y)
     publish_draft(result)
     publish_tasks(y, tasks_progress_task(res, y))
-    if deliver and result.new and wait_for_approval(res, result, approval):
+    waiting = not result.new and approval_required(res, approval) and awaiting_decision(res, result.draft_id)
+    if waiting:
+        log().info(res.config.text("draft_waiting", draft=result.draft_id))
+    if deliver and (result.new or waiting) and wait_for_approval(res, result, approval):
         deliver_draft_task(res, result)
         send_outbox_task(res)
         if res.config.report.close_on_approval and approval_required(res, approval):
             close_cycle_task(res, y)  # the approved draft is the final one (report.yaml)
+        check_outbox_task(res)
     return str(result.paths["docx"])

@@ -24,13 +24,14 @@ from tasks.artifacts import publish_status, publish_tasks
 from nianbao.stages.disclose import disclosure_deadline
 from nianbao.workdays import WorkCalendar
 from tasks.disclosure import disclose_task
+from tasks.params import text
 from tasks.cycle import (
     cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task, poll_intake_task,
     remind_task, send_outbox_task, tasks_progress_task, unit_drafts_task,
 )
 
 
-@task(name="simulate-units", cache_policy=NO_CACHE)
+@task(name="simulate-units", task_run_name=text("task_simulate_units"), cache_policy=NO_CACHE)
 def simulate_units_task(res: Resources, year: int) -> list[MailEvent]:
     seed_history(res, year - 1)
     return script(res, year, build_plan(res.config, year))
@@ -42,14 +43,14 @@ def import_plan_task(res: Resources, year: int) -> int:
     return import_demo_plan(res.config, year)
 
 
-@task(name="units-mail-in", cache_policy=NO_CACHE)
+@task(name="units-mail-in", task_run_name=text("task_units_mail_in"), cache_policy=NO_CACHE)
 def units_mail_in_task(res: Resources, events: list[MailEvent]) -> int:
     for e in events:  # delivered at the simulated moment, as the bureau's mail server would stamp it
         deliver_to_maildir(res.settings.data_dir / "mail" / "inbox", e.raw, at=res.clock.now())
     return len(events)
 
 
-@flow(name="demo-cycle", log_prints=False)
+@flow(name="demo-cycle", log_prints=False, flow_run_name=text("run_demo"), description=text("flow_demo"))
 def demo_cycle_flow(year: int, data_dir: str) -> dict:
     """Open → every day: reminders at 09:00, units mail in, intake at 17:00 (receipts and each unit's own
     draft), the enforcement disclosure on its deadline → disclosure again, draft → leaders."""

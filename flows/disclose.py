@@ -7,12 +7,14 @@ from prefect import flow
 from prefect.artifacts import create_markdown_artifact
 
 from nianbao.stages.disclose import disclosure_not_due
-from tasks.common import flow_resources, log, report_year, run_name
+from tasks.common import explained, flow_resources, log, report_year, run_name
 from tasks.disclosure import disclose_task
+from tasks.params import Force, Today, Year, text
 
 
-@flow(name="disclose", flow_run_name=run_name("disclose"))
-def disclose_flow(year: int | None = None, today: str | None = None, force: bool = False) -> list[str]:
+@flow(name="disclose", flow_run_name=run_name("disclose"), description=text("flow_disclose"))
+@explained
+def disclose_flow(year: Year = None, today: Today = None, force: Force = False) -> list[str]:
     """Make the disclosure from the accepted data (on working days from the deadline to the season's end)."""
     res = flow_resources(today)
     y = report_year(res, year)

@@ -6,14 +6,16 @@ from __future__ import annotations
 from prefect import flow
 
 from nianbao.stages.review import held_submissions
-from tasks.common import flow_resources, log, report_year, run_name
-from tasks.cycle import cycle_status_task, send_outbox_task
+from tasks.common import explained, flow_resources, log, report_year, run_name
+from tasks.cycle import check_outbox_task, cycle_status_task, send_outbox_task
 from tasks.artifacts import publish_status
 from tasks.decisions import decide
+from tasks.params import TimeoutHours, Year, text
 
 
-@flow(name="review", flow_run_name=run_name("review"))
-def review_flow(year: int | None = None, timeout_hours: float = 24) -> dict[str, int]:
+@flow(name="review", flow_run_name=run_name("review"), description=text("flow_review"))
+@explained
+def review_flow(year: Year = None, timeout_hours: TimeoutHours = 24) -> dict[str, int]:
     """Ask, one held workbook after another, whether to release it or send it back."""
     res = flow_resources()
     y = report_year(res, year)
@@ -26,4 +28,5 @@ def review_flow(year: int | None = None, timeout_hours: float = 24) -> dict[str,
         done[decision] = done.get(decision, 0) + 1
     send_outbox_task(res)
     publish_status(cycle_status_task(res, y))
+    check_outbox_task(res)
     return done

@@ -312,6 +312,9 @@ def print_history(rows: list[dict]) -> None:
         problems = f"，问题 {r['problems']} 项" if r["problems"] else ""
         con.print(f"#{r['submission_id']} {r['received']} {STATUS_ZH.get(r['status'], r['status'])} "
                   f"{r['filename']}（发件人 {r['sender'] or '管理员导入'}{problems}）", markup=False)
+        for d in r.get("decisions", []):
+            con.print(f"    {d['at']} {d['by']} {d['label']}" + (f"：{d['reason']}" if d["reason"] else ""),
+                      markup=False)
         for c in r["changes"]:
             old = "不涉及" if c["old"] is None else f"{c['old']:g}"
             new = "不涉及" if c["new"] is None else f"{c['new']:g}"
@@ -322,3 +325,13 @@ def print_history(rows: list[dict]) -> None:
         for c in r.get("task_changes", ()):
             old, new = (_cut(c[k]) if c[k] is not None else "（空）" for k in ("old", "new"))
             con.print(f"    任务{c['task']} {c['field']}：{old} → {new}", markup=False)
+
+
+def print_decisions(rows: list[dict]) -> None:
+    con = _console()
+    if not rows:
+        con.print("本年度还没有审批记录。")
+    for d in rows:
+        what = f"第 {d['subject_id']} 稿" if d["subject"] == "draft" else f"报送编号 {d['subject_id']}"
+        con.print(f"{d['at']} {d['by']} {d['label']} {what}" + (f"：{d['reason']}" if d["reason"] else ""),
+                  markup=False)

@@ -99,7 +99,9 @@ class Settings:
             return value.encode()
         if self.key_file.exists():
             return self.key_file.read_text(encoding="ascii").strip().encode()
-        raise MissingSecret(f"no workbook signing key: NIANBAO_HMAC_SECRET, NIANBAO_HMAC_SECRET_BLOCK or {self.key_file}")
+        raise MissingSecret("未配置工作簿签名密钥：首次部署请运行 nianbao init 生成（或设置 NIANBAO_HMAC_SECRET / "
+                            "NIANBAO_HMAC_SECRET_BLOCK）；已有密钥的，请在本机配置同一密钥"
+                            f"（NIANBAO_HMAC_SECRET，或放在 {self.key_file}）")
 
     def write_key_file(self) -> Path:
         """`nianbao init`: a new random signing key in the data folder (never over an existing one)."""

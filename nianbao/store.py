@@ -39,6 +39,16 @@ class BlobStore:
         key = self._key(digest, suffix)
         return key if self.local else self.fs.unstrip_protocol(key)
 
+    def download_url(self, digest: str, suffix: str = "", seconds: int = 86400) -> str | None:
+        """A link anyone holding it can download the blob from for ``seconds`` (a presigned URL on S3);
+        None where the store cannot serve one (a folder: its path means nothing in a browser)."""
+        if self.local:
+            return None
+        try:
+            return self.fs.sign(self._key(digest, suffix), expiration=seconds)
+        except NotImplementedError:
+            return None
+
     def put(self, data: bytes, suffix: str = "") -> tuple[str, str]:
         """Store ``data`` and return (sha256, location). Idempotent."""
         digest = self.put_many([data], suffix)[0]
@@ -84,6 +94,15 @@ class Outputs:
         if self.remote:
             self.fs.pipe_file(f"{self.root}/{relative}", data)
         return path
+
+    def download_url(self, relative: str, seconds: int = 86400) -> str | None:
+        """A browser link to an output (a presigned URL on S3); None where the store cannot serve one."""
+        if not self.remote:
+            return None
+        try:
+            return self.fs.sign(f"{self.root}/{relative}", expiration=seconds)
+        except NotImplementedError:
+            return None
 
     def location(self, relative: str) -> str:
         return self.fs.unstrip_protocol(f"{self.root}/{relative}") if self.remote else str(self.local_root / relative)

@@ -12,11 +12,12 @@ from nianbao.output import AUTOMATIC_ZH, STATUS_ZH
 from nianbao.stages.draft import DraftResult
 from nianbao.stages.remind import RemindReport
 from nianbao.stages.status import StatusReport
+from tasks.params import text
 
 KINDS = {"reminder": "提醒", "overdue": "逾期通知", "digest": "管理员日报"}
 
 
-@task(name="publish-status", cache_policy=NO_CACHE)
+@task(name="publish-status", task_run_name=text("task_publish_status"), cache_policy=NO_CACHE)
 def publish_status(status: StatusReport) -> None:
     r = status.rates
     create_table_artifact(
@@ -36,7 +37,7 @@ def publish_status(status: StatusReport) -> None:
     )
 
 
-@task(name="publish-intake", cache_policy=NO_CACHE)
+@task(name="publish-intake", task_run_name=text("task_publish_intake"), cache_policy=NO_CACHE)
 def publish_intake(report: IntakeReport) -> None:
     rows = []
     for m in report.messages:
@@ -52,7 +53,7 @@ def publish_intake(report: IntakeReport) -> None:
                           description=f"本次收件：{len(report.messages)} 封邮件，其中自动邮件 {report.automatic()} 封")
 
 
-@task(name="publish-reminders", cache_policy=NO_CACHE)
+@task(name="publish-reminders", task_run_name=text("task_publish_reminders"), cache_policy=NO_CACHE)
 def publish_reminders(report: RemindReport) -> None:
     from nianbao.plan import slot_label
 
@@ -63,7 +64,7 @@ def publish_reminders(report: RemindReport) -> None:
                           description=f"{report.day} 提醒发送情况")
 
 
-@task(name="publish-draft", cache_policy=NO_CACHE)
+@task(name="publish-draft", task_run_name=text("task_publish_draft"), cache_policy=NO_CACHE)
 def publish_draft(result: DraftResult) -> None:
     from tasks.decisions import draft_summary
 

@@ -3,8 +3,12 @@ season, a logger, and a run name an administrator can read in the UI."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
+import typing
 from collections.abc import Callable
+from typing import Any
 
 import pendulum
 
@@ -60,17 +64,46 @@ def in_season(res: Resources, year: int, stage: str, quiet: bool = False) -> boo
 
 
 def run_name(kind: str) -> Callable[[], str]:
-    """`intake-2027-01-08-0915`: the kind and the moment, in the city's time zone (or the replayed day)."""
+    """`收件 2027-01-08 09:15`: what the run is (messages.yaml: run_<kind>) and the moment, in the city's
+    time zone; `收件 2027-01-08（补跑）` for a replayed day; the year when one is given."""
     def name() -> str:
         from prefect.runtime import flow_run
 
         from nianbao.cityconfig import load_city_config
         from nianbao.settings import load_settings
 
-        today = (flow_run.parameters or {}).get("today")
-        if today:
-            return f"{kind}-{today}-补跑"
-        tz = load_city_config(load_settings().config_dir).timezone
-        return f"{kind}-{pendulum.now(tz).format('YYYY-MM-DD-HHmm')}"
+        cfg = load_city_config(load_settings().config_dir)
+        params = flow_run.parameters or {}
+        label = cfg.text(f"run_{kind}") + (f" {params['year']}年度" if params.get("year") else "")
+        if params.get("today"):
+            return f"{label} {params['today']}（{cfg.text('run_replayed')}）"
+        return f"{label} {pendulum.now(cfg.timezone).format('YYYY-MM-DD HH:mm')}"
 
     return name
+
+
+def explained(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Under @flow: an error ends the run Failed with the one Chinese sentence of `nianbao.explain` as
+    its state message (what the UI shows and the alert mails), never "Flow run encountered an
+    exception: …". A bug (no sentence for it) says so and logs its traceback for the maintainers."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from prefect.states import Failed
+
+        from nianbao.explain import describe
+
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - the flow's edge, as main() is the CLI's
+            message = describe(exc)
+            if message is None:
+                message = f"程序内部错误（{type(exc).__name__}：{exc}），请把本次运行的日志转给技术支持。"
+                log().error(message, exc_info=True)
+            else:
+                log().error(message)
+            return Failed(message=message)
+
+    # The flow's parameters are read from this wrapper: its annotations resolved where they were written.
+    run.__signature__ = inspect.signature(fn, eval_str=True)
+    run.__annotations__ = typing.get_type_hints(fn, include_extras=True)
+    return run

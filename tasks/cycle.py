@@ -14,10 +14,11 @@ from nianbao.intake.report import IntakeReport
 from nianbao.intake.run import poll_inbox
 from nianbao.stages.open_cycle import OpenResult, open_cycle
 from nianbao.stages.remind import RemindReport, remind
-from nianbao.stages.send import send_outbox
+from nianbao.stages.send import check_outbox, send_outbox
 from nianbao.stages.status import StatusReport, cycle_status
 from nianbao.stages.tasks import tasks_progress
 from nianbao.stages.unit_drafts import UnitDraftsReport, make_unit_drafts
+from tasks.params import text
 
 
 def _say(lines: list[str]) -> None:
@@ -26,14 +27,15 @@ def _say(lines: list[str]) -> None:
         logger.info(line)
 
 
-@task(name="open-cycle", cache_policy=NO_CACHE)
+@task(name="open-cycle", task_run_name=text("task_open_cycle"), cache_policy=NO_CACHE)
 def open_cycle_task(res: Resources, year: int) -> OpenResult:
     result = open_cycle(res, year)
     _say(runlog.opened(res.config, result))
     return result
 
 
-@task(name="poll-intake", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+@task(name="poll-intake", task_run_name=text("task_poll_intake"), cache_policy=NO_CACHE, retries=2,
+      retry_delay_seconds=30)
 def poll_intake_task(res: Resources) -> IntakeReport:
     """A log line per mail as it is taken in, and one for the whole poll."""
     logger = get_run_logger()
@@ -42,7 +44,7 @@ def poll_intake_task(res: Resources) -> IntakeReport:
     return report
 
 
-@task(name="unit-drafts", cache_policy=NO_CACHE)
+@task(name="unit-drafts", task_run_name=text("task_unit_drafts"), cache_policy=NO_CACHE)
 def unit_drafts_task(res: Resources, year: int | None = None) -> UnitDraftsReport:
     """Each newly accepted unit's own report draft; a unit whose draft fails is logged and tried again next run."""
     report = make_unit_drafts(res, year)
@@ -52,14 +54,14 @@ def unit_drafts_task(res: Resources, year: int | None = None) -> UnitDraftsRepor
     return report
 
 
-@task(name="remind", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
+@task(name="remind", task_run_name=text("task_remind"), cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
 def remind_task(res: Resources, year: int, dry_run: bool = False) -> RemindReport:
     report = remind(res, year, dry_run=dry_run)
     _say(runlog.reminded(res.config, report))
     return report
 
 
-@task(name="send-outbox", cache_policy=NO_CACHE)
+@task(name="send-outbox", task_run_name=text("task_send_outbox"), cache_policy=NO_CACHE)
 def send_outbox_task(res: Resources) -> DeliveryReport:
     """No task retries: the outbox is the retry (what failed stays queued with backoff for the next run).
     A line per mail sent (what, to whom); a WARNING for what failed."""
@@ -74,7 +76,14 @@ def send_outbox_task(res: Resources) -> DeliveryReport:
     return report
 
 
-@task(name="make-draft", cache_policy=NO_CACHE)
+@task(name="check-outbox", task_run_name=text("task_check_outbox"), cache_policy=NO_CACHE)
+def check_outbox_task(res: Resources) -> None:
+    """Fail (OutboxStuck, in Chinese) when mail has not gone out for mail.yaml's alert_after_minutes: the
+    run ends Failed with that sentence, and the failure automation alerts the administrators."""
+    check_outbox(res)
+
+
+@task(name="make-draft", task_run_name=text("task_make_draft"), cache_policy=NO_CACHE)
 def make_draft_task(res: Resources, year: int) -> DraftResult:
     result = make_draft(res, year)
     key = "log_draft_made" if result.new else "log_draft_same"
@@ -82,7 +91,7 @@ def make_draft_task(res: Resources, year: int) -> DraftResult:
     return result
 
 
-@task(name="deliver-draft", cache_policy=NO_CACHE)
+@task(name="deliver-draft", task_run_name=text("task_deliver_draft"), cache_policy=NO_CACHE)
 def deliver_draft_task(res: Resources, result: DraftResult) -> bool:
     created = deliver_draft(res, result)
     get_run_logger().info(res.config.text("log_draft_queued" if created else "log_draft_sent_before",
@@ -90,12 +99,12 @@ def deliver_draft_task(res: Resources, result: DraftResult) -> bool:
     return created
 
 
-@task(name="close-cycle", cache_policy=NO_CACHE)
+@task(name="close-cycle", task_run_name=text("task_close_cycle"), cache_policy=NO_CACHE)
 def close_cycle_task(res: Resources, year: int) -> CloseResult:
     return close_cycle(res, year)
 
 
-@task(name="cycle-status", cache_policy=NO_CACHE)
+@task(name="cycle-status", task_run_name=text("task_cycle_status"), cache_policy=NO_CACHE)
 def cycle_status_task(res: Resources, year: int) -> StatusReport:
     return cycle_status(res, year)
 

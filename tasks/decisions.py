@@ -1,6 +1,8 @@
 """Decisions an administrator takes in the Prefect UI: a form on a paused run (Prefect's interactive
-workflows). The run waits; the UI shows what to decide on (markdown) and a form; the answer comes back
-typed. The same decisions exist on the CLI (`nianbao review`, `nianbao approve`)."""
+workflows). The run waits; the UI shows what to decide on (Markdown) and a form whose labels, options
+and help come from config/messages.yaml; the answer comes back typed. Nothing is decided by default:
+the choice and the name are required, and a reason when sending back. The same decisions exist on the
+CLI (`nianbao review`, `nianbao approve`)."""
 
 from __future__ import annotations
 
@@ -9,29 +11,47 @@ from typing import Literal
 from prefect.exceptions import FlowPauseTimeout
 from prefect.flow_runs import pause_flow_run
 from prefect.input import RunInput
+from pydantic import ConfigDict, Field, create_model
 
+from nianbao.cityconfig import CityConfig
+from nianbao.output import STATUS_ZH
+from nianbao.report.fmt import number
 from nianbao.resources import Resources
-from nianbao.stages.draft import DraftResult
-from nianbao.stages.review import Held, approve, release, send_back
+from nianbao.stages.draft import LINK_SECONDS, DraftResult
+from nianbao.stages.review import DOWNLOAD_SECONDS, Held, approve, release, return_draft, send_back
 from tasks.common import log
 
 POLL_SECONDS = 5
 
 
-class Approval(RunInput):
-    """批准后初稿将发送给各位领导。"""
+def form(cfg: CityConfig, name: str, kind: str, options: list[str], reject: str) -> type[RunInput]:
+    """A RunInput whose JSON schema the UI renders in Chinese (messages.yaml: form_<kind>_*): a required
+    choice without default, a reason required (by the schema: the server refuses the answer) when
+    ``reject`` is chosen, and the decider's name."""
+    t = cfg.text
+    model = create_model(
+        name, __base__=RunInput,
+        decision=(Literal[tuple(options)], Field(title=t(f"form_{kind}_choice"),
+                                                 description=t(f"form_{kind}_choice_help"))),
+        reason=(str, Field("", title=t(f"form_{kind}_reason"), description=t(f"form_{kind}_reason_help"))),
+        by=(str, Field(title=t("form_by"), description=t("form_by_help"), min_length=1, pattern=r"\S")),
+    )
+    model.model_config = ConfigDict(**{**model.model_config, "title": t(f"form_{kind}_title"), "json_schema_extra": {
+        "if": {"properties": {"decision": {"const": reject}}, "required": ["decision"]},
+        "then": {"properties": {"reason": {"minLength": 1, "pattern": r"\S"}}, "required": ["reason"]}}})
+    model.model_rebuild(force=True)
+    return model
 
-    approve: bool = False
-    by: str = "管理员"
-    comment: str = ""
+
+def approval_form(cfg: CityConfig) -> type[RunInput]:
+    t = cfg.text
+    return form(cfg, "DraftApproval", "approval", [t("form_approve"), t("form_return")], t("form_return"))
 
 
-class ReviewDecision(RunInput):
-    """release：接收；reject：退回并通知发件人（请填写理由）；skip：暂不处理。"""
-
-    decision: Literal["release", "reject", "skip"] = "skip"
-    reason: str = ""
-    by: str = "管理员"
+def review_form(cfg: CityConfig) -> type[RunInput]:
+    t = cfg.text
+    return form(cfg, "HeldWorkbookDecision", "review", [t("form_release"), t("form_send_back"), t("form_skip")],
+                t("form_send_back"))
 
 
 def draft_summary(result: DraftResult) -> str:
@@ -42,6 +62,9 @@ def draft_summary(result: DraftResult) -> str:
              f"- 未达标指标 {len(missed)} 项" + (f"：{'、'.join(f.name for f in missed)}" if missed else ""), ""]
     if result.doc.notes:  # why a part of the draft says less than it could (the work plan's answers…)
         lines += ["审阅说明：", "", *(f"- {note}" for note in result.doc.notes), ""]
+    if result.links:
+        lines += [f"下载（链接 {LINK_SECONDS // 86400} 天内有效）：", "",
+                  *(f"- [{name}]({url})" for name, url in result.links.items()), ""]
     if result.shared:
         lines += ["文件（共享存储）：", "", *(f"- `{where}`" for where in result.shared.values()), ""]
     lines += ["文件（在运行本流程的机器上）：", "", *(f"- `{path}`" for path in result.paths.values())]
@@ -52,43 +75,83 @@ def approval_required(res: Resources, required: bool | None = None) -> bool:
     return res.config.report.approval_required if required is None else required
 
 
+def _ask(model, description: str, timeout_hours: float, valid) -> object | None:
+    """Pause until an answer ``valid`` accepts (the server checks the schema; this is the last word);
+    None when the time allowed runs out."""
+    while True:
+        try:
+            answer = pause_flow_run(wait_for_input=model.with_initial_data(description=description),
+                                    timeout=int(timeout_hours * 3600), poll_interval=POLL_SECONDS)
+        except FlowPauseTimeout:
+            return None
+        if valid(answer):
+            return answer
+        log().warning("答复不完整（姓名、或退回理由为空），请重新填写")
+
+
 def wait_for_approval(res: Resources, result: DraftResult, required: bool | None = None) -> bool:
     """True when the draft may go to the leaders: approval not required (report.yaml), or given in the
-    form within the time allowed."""
-    cfg = res.config.report
+    form within the time allowed. An explicit 退回修改 is recorded; a timeout leaves the draft waiting (the
+    next run asks again)."""
+    cfg = res.config
     if not approval_required(res, required):
         return True
-    try:
-        answer = pause_flow_run(
-            wait_for_input=Approval.with_initial_data(description=draft_summary(result)),
-            timeout=int(cfg.approval_timeout_hours * 3600), poll_interval=POLL_SECONDS)
-    except FlowPauseTimeout:
-        log().warning("初稿在 %s 小时内未获批准，未发送给领导；批准后可运行 nianbao approve", cfg.approval_timeout_hours)
+    returned = cfg.text("form_return")
+    answer = _ask(approval_form(cfg), f"{cfg.text('form_approval_help')}\n\n{draft_summary(result)}",
+                  cfg.report.approval_timeout_hours,
+                  lambda a: a.by.strip() and (a.decision != returned or a.reason.strip()))
+    if answer is None:
+        log().warning("第 %s 稿在 %s 小时内未获审批，未发送给领导；下次运行会再次请您审批，也可运行 nianbao approve",
+                      result.draft_id, cfg.report.approval_timeout_hours)
         return False
-    if not answer.approve:
-        log().info("%s 未批准第 %s 稿：%s", answer.by, result.draft_id, answer.comment or "（无意见）")
+    if answer.decision == returned:
+        return_draft(res, result.draft_id, answer.by, answer.reason)
+        log().info("%s 退回修改第 %s 稿：%s", answer.by.strip(), result.draft_id, answer.reason)
         return False
-    approve(res, result.draft_id, answer.by, answer.comment)
+    approve(res, result.draft_id, answer.by, answer.reason)
+    log().info("%s 批准第 %s 稿%s", answer.by.strip(), result.draft_id, f"：{answer.reason}" if answer.reason else "")
     return True
 
 
-def held_description(h: Held) -> str:
-    lines = [f"## 报送编号 {h.submission_id}：{h.unit}", "", f"- 发件人：{h.sender}", f"- 收到时间：{h.received}",
-             f"- 文件：{h.filename}", f"- 原件：`{h.file}`" if h.file else "- 原件：（归档中找不到）", "", "待核实的原因：", ""]
-    return "\n".join(lines + [f"1. {r}" for r in h.reasons])
+def _value(v: float | None | str, unit: str) -> str:
+    return "不涉及" if v is None else ("—" if v == "" else number(v, unit))
+
+
+def held_description(cfg: CityConfig, h: Held) -> str:
+    """What an administrator needs to decide, without opening a file on the server: who sent it, why it
+    is held, its figures beside last year's, and a link to the original where the store can serve one."""
+    t = cfg.text
+    lines = [t("held_title", sid=h.submission_id, unit=h.unit), "",
+             t("held_facts", sender=h.sender, received=h.received, filename=h.filename)]
+    if h.download:
+        lines.append(t("held_download", url=h.download, hours=DOWNLOAD_SECONDS // 3600))
+    lines += ["", t("held_reasons_head"), "", *(f"1. {r}" for r in h.reasons)]
+    if h.warnings:
+        lines += ["", t("held_warnings_head"), "", *(f"- {w}" for w in h.warnings)]
+    lines += ["", t("held_figures_head"), ""]
+    if h.figures:
+        lines += [t("held_figures_table"), *(
+            f"| {f.name} | {_value(f.now, f.unit)} | {_value(f.last, f.unit)} | {f.unit} |" for f in h.figures)]
+    else:
+        lines.append(t("held_no_figures"))
+    return "\n".join(lines)
 
 
 def decide(res: Resources, h: Held, timeout_hours: float) -> str:
-    """Ask for one held workbook; act on the answer. Returns what was done."""
-    try:
-        answer = pause_flow_run(wait_for_input=ReviewDecision.with_initial_data(description=held_description(h)),
-                                timeout=int(timeout_hours * 3600), poll_interval=POLL_SECONDS)
-    except FlowPauseTimeout:
+    """Ask for one held workbook; act on the answer. Returns what was done: release, send_back or skip."""
+    t = res.config.text
+    back = t("form_send_back")
+    answer = _ask(review_form(res.config), f"{t('form_review_help')}\n\n{held_description(res.config, h)}",
+                  timeout_hours,
+                  lambda a: a.decision == t("form_skip") or (a.by.strip() and (a.decision != back or a.reason.strip())))
+    if answer is None or answer.decision == t("form_skip"):
+        log().info("报送编号 %s（%s）暂不处理，仍待核实", h.submission_id, h.unit)
         return "skip"
-    if answer.decision == "release":
-        out = release(res, h.submission_id)
-        log().info("%s 接收了报送编号 %s（%s）：%s", answer.by, h.submission_id, h.unit, out.status)
-    elif answer.decision == "reject":
-        send_back(res, h.submission_id, answer.reason or "经核实，该工作簿不能作为本单位的有效报送", answer.by)
-        log().info("%s 退回了报送编号 %s（%s）：%s", answer.by, h.submission_id, h.unit, answer.reason)
-    return answer.decision
+    if answer.decision == t("form_release"):
+        out = release(res, h.submission_id, answer.by)
+        log().info("%s 接收了报送编号 %s（%s）：%s", answer.by.strip(), h.submission_id, h.unit,
+                   STATUS_ZH.get(out.status, out.status))
+        return "release"
+    send_back(res, h.submission_id, answer.reason.strip(), answer.by)
+    log().info("%s 退回了报送编号 %s（%s）：%s", answer.by.strip(), h.submission_id, h.unit, answer.reason.strip())
+    return "send_back"

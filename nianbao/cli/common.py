@@ -33,3 +33,11 @@ def year_in_season(args: argparse.Namespace, res: Resources) -> int | None:
         output.say(off)
         return None
     return year
+
+
+def by_argument(parser: argparse.ArgumentParser) -> None:
+    """--by: the name recorded with a decision (default: this machine's login name, never a made-up one)."""
+    import getpass
+
+    parser.add_argument("--by", default=getpass.getuser(), metavar="姓名",
+                        help="作出决定的人的姓名，与时间一并记入审批记录（默认：当前登录用户名）")

@@ -67,6 +67,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    from nianbao.explain import why_stopped
     from nianbao.stages.open_cycle import invitations, open_cycle
     from nianbao.stages.season import default_year, open_refusal
     from nianbao.stages.send import send_outbox
@@ -91,7 +92,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     with output.counting("正在发送", len(result.invited)) as tick:
         sent = send_outbox(res, progress=tick)
     output.say(f"{result.year}年度填报已开启：新发出 {len(result.invited)} 份通知，已发过 {len(result.already)} 份；"
-               f"发送成功 {sent.sent} 封，待重试 {sent.pending} 封。" + (f"（{sent.stopped}）" if sent.stopped else ""))
+               f"发送成功 {sent.sent} 封，待重试 {sent.pending} 封。" + (f"（{why_stopped(sent.stopped)}）" if sent.stopped else ""))
     return 0
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from nianbao import output
-from nianbao.cli.common import res_of, year_of
+from nianbao.cli.common import by_argument, res_of, year_of
 
 
 def looks_like_mail(data: bytes) -> bool:
@@ -67,9 +67,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_release(args: argparse.Namespace) -> int:
     from nianbao.stages.review import release
+    from nianbao.stages.send import send_outbox
 
     res = res_of(args)
-    out = release(res, args.submission)
+    out = release(res, args.submission, args.by)
+    send_outbox(res)  # the sender's receipt
     output.emit([output.workbook_json(out, f"#{args.submission}")], args.json, output.print_ingest)
     return 0 if out.status == "accepted" else 3
 
@@ -81,12 +83,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     res = res_of(args)
     year, _ = year_of(args, res)
     if args.reject is not None:
-        send_back(res, args.reject, args.reason or "经核实，该工作簿不能作为本单位的有效报送")
+        send_back(res, args.reject, args.reason or "经核实，该工作簿不能作为本单位的有效报送", args.by)
         send_outbox(res)
         output.say(f"已退回报送编号 {args.reject}，并已通知发件人。")
         return 0
     if args.release is not None:
-        out = release(res, args.release)
+        out = release(res, args.release, args.by)
+        send_outbox(res)  # the sender's receipt
         output.print_ingest([output.workbook_json(out, f"#{args.release}")])
         return 0 if out.status == "accepted" else 3
     items = held_submissions(res, year)
@@ -100,9 +103,11 @@ def register(add) -> None:
     it.add_argument("-v", "--verbose", action="store_true", help="逐封列出处理结果（默认只显示汇总）")
     ing = add("ingest", cmd_ingest, "导入通过其他途径收到的 .eml 邮件或工作簿文件", year=False, json_=True, today=True)
     ing.add_argument("files", nargs="+", metavar="文件", help=".eml 邮件或 .xlsx/.xls 工作簿")
-    add("release", cmd_release, "核实后接收一份待核实的报送", year=False, json_=True).add_argument(
-        "submission", type=int, metavar="报送编号", help="待核实报送的编号（见 nianbao review）")
+    rl = add("release", cmd_release, "核实后接收一份待核实的报送", year=False, json_=True)
+    rl.add_argument("submission", type=int, metavar="报送编号", help="待核实报送的编号（见 nianbao review）")
+    by_argument(rl)
     rv = add("review", cmd_review, "列出待核实的报送；或接收、退回其中一份", json_=True)
     rv.add_argument("--release", type=int, metavar="报送编号", help="接收这份报送")
     rv.add_argument("--reject", type=int, metavar="报送编号", help="退回这份报送（发件人会收到通知）")
     rv.add_argument("--reason", metavar="理由", help="退回的理由（写给发件人）")
+    by_argument(rv)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from nianbao import output
-from nianbao.cli.common import res_of, year_in_season, year_of
+from nianbao.cli.common import by_argument, res_of, year_in_season, year_of
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
@@ -76,14 +76,24 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_decisions(args: argparse.Namespace) -> int:
+    from nianbao.stages.history import cycle_decisions
+
+    res = res_of(args)
+    year, _ = year_of(args, res)
+    output.emit(cycle_decisions(res, year), args.json, output.print_decisions)
+    return 0
+
+
 def register(add) -> None:
     dr = add("draft", cmd_draft, "汇总数据并生成年度报告初稿（.docx/.md/.html 和数据附表）", today=True)
     dr.add_argument("--out", metavar="文件夹", help="初稿写入的文件夹（默认：数据目录下 outputs/年度/draft）")
     ap = add("approve", cmd_approve, "批准最新一稿并送各位领导")
-    ap.add_argument("--by", default="管理员", metavar="姓名", help="批准人")
+    by_argument(ap)
     ap.add_argument("--comment", metavar="意见", help="批准意见（记录在案）")
     add("unit-drafts", cmd_unit_drafts, "为已入库、尚无初稿的单位生成本单位年度报告初稿并发给该单位（收件时也会自动生成）")
     ex = add("export", cmd_export, "导出全部已入库数据（默认：带表头的 CSV，Excel 可直接打开）", json_=True)
     ex.add_argument("--xlsx", metavar="文件", help="写成工作簿：一家单位一行、一项指标一列")
     add("history", cmd_history, "某单位的历次报送及版本间变化", json_=True).add_argument(
         "unit", metavar="单位代码", help="单位代码（见 config/units.yaml）")
+    add("decisions", cmd_decisions, "本年度的审批记录：谁在何时接收、退回了哪份报送，批准、退回了哪一稿", json_=True)

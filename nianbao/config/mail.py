@@ -35,6 +35,7 @@ class ImapInbound(Model):
 class FolderOutbound(Model):
     backend: Literal["folder"] = "folder"
     path: Text = "mail/outbox"
+    alert_after_minutes: Num = Field(default=30, gt=0)  # undelivered this long: the run fails, an alert
 
 
 class SmtpOutbound(Model):
@@ -48,6 +49,7 @@ class SmtpOutbound(Model):
     uncertain_retries: Int = Field(default=1, ge=0, le=5)  # sends again of a mail the server never acknowledged
     uncertain_retry_minutes: Num = Field(default=120, ge=15)  # before the first of them (then doubling)
     cafile: Text | None = None
+    alert_after_minutes: Num = Field(default=30, gt=0)  # undelivered this long: the run fails, an alert
 
 
 class MailFile(Model):

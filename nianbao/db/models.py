@@ -275,3 +275,19 @@ class Draft(Base):
     approved_at: Mapped[dt.datetime | None]  # an administrator approved it for the leaders
     approved_by: Mapped[str | None] = mapped_column(Text)
     comment: Mapped[str | None] = mapped_column(Text)  # the administrator's note on approving or not
+
+
+class Decision(Base):
+    """An administrator's decision, with the name given and when: a held workbook released or sent back
+    (subject "submission"), a draft approved or returned for changes (subject "draft")."""
+
+    __tablename__ = "decision"
+    __table_args__ = (Index("ix_decision_subject", "subject", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(20))  # submission | draft
+    subject_id: Mapped[int] = mapped_column(Integer)
+    choice: Mapped[str] = mapped_column(String(20))  # release | send_back | approve | return
+    by: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime]

@@ -94,7 +94,8 @@ def open_inbox(settings: Settings) -> Inbox:
         return MaildirInbox(settings.data_dir / conf.path, max_bytes)
     password = settings.secret("imap_password")
     if not password:
-        raise MissingSecret("IMAP password missing: set NIANBAO_IMAP_PASSWORD or NIANBAO_IMAP_PASSWORD_BLOCK")
+        raise MissingSecret("未设置收件邮箱的密码：请设置环境变量 NIANBAO_IMAP_PASSWORD，"
+                            "或用 NIANBAO_IMAP_PASSWORD_BLOCK 指定保存它的 Prefect Secret 块")
     return ImapInbox(conf.host, conf.port, conf.user, password, conf.folder, conf.processed_folder,
                      ssl=conf.security == "ssl", starttls=conf.security == "starttls",
                      failed_folder=conf.failed_folder, max_bytes=max_bytes)

@@ -56,6 +56,29 @@ class DeliveryReport:
     delivered: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)  # (kind, subject, to) sent
 
 
+@dataclass(frozen=True)
+class Stuck:
+    """Mail tried and still not delivered long after it was queued: the administrator must hear of it."""
+    count: int
+    subject: str  # the oldest one's
+    since: pendulum.DateTime
+    error: str
+
+
+def stuck(factory: sessionmaker, now: pendulum.DateTime, minutes: float) -> Stuck | None:
+    """The outbox's undelivered mail queued more than ``minutes`` ago, if any of it was tried and failed
+    (mail not yet tried is not stuck: no run has sent since)."""
+    with unit_of_work(factory) as s:
+        rows = s.execute(select(OutboxMessage.subject, OutboxMessage.created_at, OutboxMessage.last_error,
+                                OutboxMessage.attempts).where(
+            OutboxMessage.status.in_(("queued", "sending")),
+            OutboxMessage.created_at <= now.subtract(seconds=int(minutes * 60))).order_by(OutboxMessage.id)).all()
+    tried = [r for r in rows if r.attempts > 0]
+    if not tried:
+        return None
+    return Stuck(len(rows), rows[0].subject, rows[0].created_at, tried[-1].last_error or "")
+
+
 def enqueue(session: Session, store: BlobStore, *, key: str, kind: str, msg: EmailMessage,
             now: pendulum.DateTime) -> tuple[OutboxMessage, bool]:
     """Queue ``msg`` under ``key`` in the caller's transaction; the same key again returns the existing

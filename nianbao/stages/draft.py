@@ -32,6 +32,7 @@ from nianbao.workplan.progress import summary
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LINK_SECONDS = 7 * 86400  # the draft's download links in the UI (S3): as long as approval may wait
 
 
 @dataclass
@@ -43,6 +44,7 @@ class DraftResult:
     agg: CityAggregate
     new: bool  # False when the figures and text are unchanged since the last draft
     shared: dict[str, str] = field(default_factory=dict)  # where other desks open them (a shared store)
+    links: dict[str, str] = field(default_factory=dict)  # name → a browser download link (S3: presigned)
 
 
 def unit_reports(res: Resources, year: int) -> tuple[list[UnitReport], list[UnitReport]]:
@@ -109,18 +111,20 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
         paths = {k: res.outputs.write(f"{year}/draft/{name}", data) for k, (name, data) in files.items()}
     shared = {k: res.outputs.location(f"{year}/draft/{name}") for k, (name, _) in files.items()} \
         if out_dir is None and res.outputs.remote else {}
+    links = {name: url for name, url in ((name, res.outputs.download_url(f"{year}/draft/{name}", LINK_SECONDS))
+                                         for name, _ in files.values()) if url} if out_dir is None else {}
     sha, _ = res.store.put(doc.markdown.encode("utf-8"), ".md")
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, year)
         last = s.scalar(select(Draft).where(Draft.cycle_id == cycle.id).order_by(Draft.id.desc()))
         if last is not None and last.sha256 == sha:
             last.paths = {k: str(v) for k, v in paths.items()}
-            return DraftResult(year, last.id, paths, doc, agg, new=False, shared=shared)
+            return DraftResult(year, last.id, paths, doc, agg, new=False, shared=shared, links=links)
         row = Draft(cycle_id=cycle.id, created_at=now, sha256=sha, figures=doc.figures,
                     paths={k: str(v) for k, v in paths.items()})
         s.add(row)
         s.flush()
-        return DraftResult(year, row.id, paths, doc, agg, new=True, shared=shared)
+        return DraftResult(year, row.id, paths, doc, agg, new=True, shared=shared, links=links)
 
 
 def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: dict,

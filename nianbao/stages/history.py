@@ -1,11 +1,12 @@
-"""A unit's submissions in a cycle, oldest first, with what changed between its accepted versions."""
+"""A unit's submissions in a cycle, oldest first, with what changed between its accepted versions and
+who decided about them; and every decision of a cycle (held workbooks, drafts), by whom and when."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from nianbao import repo
-from nianbao.db.models import Submission, Value
+from nianbao.db.models import Decision, Submission, Value
 from nianbao.db.session import unit_of_work
 from nianbao.resources import Resources
 from nianbao.task_answers import answers_by_submission
@@ -47,6 +48,8 @@ def unit_history(res: Resources, year: int, unit_code: str) -> list[dict]:
         for v in s.scalars(select(Value).where(Value.submission_id.in_(list(values)))):
             values[v.submission_id][v.indicator_code] = None if v.na else v.value
         answers = answers_by_submission(s, values)
+        decided = _decisions(res, s.scalars(select(Decision).where(
+            Decision.subject == "submission", Decision.subject_id.in_(list(values))).order_by(Decision.id)))
     names = {i.code: i.name for i in res.config.indicators}
     out, previous = [], None
     for sub in subs:
@@ -60,5 +63,24 @@ def unit_history(res: Resources, year: int, unit_code: str) -> list[dict]:
         out.append({"submission_id": sub.id, "received": sub.received_at.in_timezone(
             res.config.timezone).format("YYYY-MM-DD HH:mm"), "status": sub.status, "filename": sub.filename,
             "sender": sub.sender, "problems": len(sub.errors), "changes": changes,
-            "tasks": {t: a.status for t, a in answers[sub.id].items()}, "task_changes": task_changes})
+            "tasks": {t: a.status for t, a in answers[sub.id].items()}, "task_changes": task_changes,
+            "decisions": [d for d in decided if d["subject_id"] == sub.id]})
     return out
+
+
+CHOICES = {"release": "form_release", "send_back": "form_send_back", "approve": "form_approve", "return": "form_return"}
+
+
+def _decisions(res: Resources, rows) -> list[dict]:
+    cfg = res.config
+    return [{"subject": d.subject, "subject_id": d.subject_id, "choice": d.choice,
+             "label": cfg.text(CHOICES[d.choice]) if d.choice in CHOICES else d.choice, "by": d.by,
+             "at": d.decided_at.in_timezone(cfg.timezone).format("YYYY-MM-DD HH:mm"), "reason": d.reason or ""}
+            for d in rows]
+
+
+def cycle_decisions(res: Resources, year: int) -> list[dict]:
+    """Every decision taken in ``year``'s cycle, oldest first."""
+    with unit_of_work(res.db) as s:
+        cycle = repo.get_cycle(s, year)
+        return _decisions(res, s.scalars(select(Decision).where(Decision.cycle_id == cycle.id).order_by(Decision.id)))

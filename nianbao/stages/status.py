@@ -57,16 +57,20 @@ def states_of(config: CityConfig, cycle: Cycle, plan: CyclePlan, rows: list[repo
     """Each expected unit's state from the cycle's submissions (``repo.submission_rows``: oldest first)."""
     end = deadline_end(plan).in_timezone(pendulum.UTC)  # same zone as the rows: compared without tz lookups
     earliest: dict[str, dict[str, pendulum.DateTime]] = {}  # unit → status → its first submission's time
+    latest: dict[str, dict[str, pendulum.DateTime]] = {}  # unit → status → its last submission's time
     for _, code, status, at in rows:
         if code is not None:
             earliest.setdefault(code, {}).setdefault(status, at)
+            latest.setdefault(code, {})[status] = at
     states = []
     for code in repo.expected_codes(config, cycle):
         seen = earliest.get(code, {})
         first_ok = min((t for st, t in seen.items() if st in ("accepted", "superseded")), default=None)
         current_ok = seen.get("accepted")
         status = unit_status(first_ok if current_ok else None, "rejected" in seen, "held" in seen, end)
-        states.append(UnitState(code, config.unit(code).name, status, current_ok))
+        # 收到时间: the current workbook's; for one sent back or held, when the latest such came in.
+        received = current_ok if current_ok else latest.get(code, {}).get(status)
+        states.append(UnitState(code, config.unit(code).name, status, received))
     return states
 
 

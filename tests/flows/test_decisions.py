@@ -77,13 +77,20 @@ def test_the_review_flow_asks_about_a_held_workbook_and_releases_it(cycle):
     assert held.status == "held"
     thread, out = in_thread(review_flow, year=2026, timeout_hours=0.05)
     run = paused_run("review")
-    assert "发件人：clerk@personal.example.com" in form_description(run)
-    resume_flow_run(run.id, run_input={"decision": "release", "reason": "", "by": "张科长"})
+    shown = form_description(run)
+    assert "发件人：clerk@personal.example.com" in shown
+    assert "| 指标 | 本次填报 | 上年 |" in shown and str(cycle.settings.data_dir) not in shown  # no server path
+    resume_flow_run(run.id, run_input={"decision": "接收", "reason": "", "by": "张科长"})
     thread.join(90)
     assert out.get("value") == {"release": 1}, out
     with unit_of_work(cycle.db) as s:
         statuses = sorted(s.scalars(select(Submission.status)).all())
     assert statuses == ["accepted", "released"]
+    from nianbao.db.models import Decision
+
+    with unit_of_work(cycle.db) as s:
+        d = s.scalars(select(Decision)).one()
+    assert (d.subject, d.choice, d.by) == ("submission", "release", "张科长")
 
 
 def test_the_draft_waits_for_approval_and_mails_the_leaders_only_after_it(cycle, flow_env):
@@ -98,7 +105,7 @@ def test_the_draft_waits_for_approval_and_mails_the_leaders_only_after_it(cycle,
     thread, out = in_thread(draft_flow, year=2026, today="2027-02-20", approval=True)
     run = paused_run("draft")
     assert len(list(outbox.glob("*.eml"))) == before  # nothing for the leaders while it waits
-    resume_flow_run(run.id, run_input={"approve": True, "by": "李主任", "comment": "同意"})
+    resume_flow_run(run.id, run_input={"decision": "批准", "by": "李主任", "reason": "同意"})
     thread.join(120)
     assert out.get("value", "").endswith(".docx"), out
     drafts = sorted(outbox.glob("*.eml"))
@@ -131,7 +138,7 @@ def test_approving_the_final_draft_in_the_ui_closes_the_cycle_when_config_says_s
     thread, out = in_thread(draft_flow, year=2026, today="2027-02-20", approval=True)
     run = paused_run("draft")
     assert "第 1 稿" in form_description(run)
-    resume_flow_run(run.id, run_input={"approve": True, "by": "李主任", "comment": "定稿"})
+    resume_flow_run(run.id, run_input={"decision": "批准", "by": "李主任", "reason": "定稿"})
     thread.join(120)
     assert out.get("value", "").endswith(".docx"), out
     with unit_of_work(res.db) as s:
@@ -184,3 +191,58 @@ def test_the_intake_artifact_is_in_chinese_with_the_unit_first_and_every_mail(cy
     assert list(rows[0])[:3] == ["单位", "结果", "报送编号"] and len(rows) == 2
     assert {r["结果"] for r in rows} <= {"已接收", "已处理", "退回", "待核实"}
     assert any(r["原因"] == "没有报表附件" for r in rows)
+
+
+def test_the_approval_form_is_in_chinese_and_decides_nothing_by_default(flow_env):
+    from prefect._internal.pydantic.v2_schema import create_v2_schema
+
+    from tasks.decisions import approval_form, review_form
+
+    res = make_resources(cached=False)
+    for make, options in ((approval_form, ["批准", "退回修改"]), (review_form, ["接收", "退回", "暂不处理"])):
+        model = make(res.config).with_initial_data(description="x")
+        schema = create_v2_schema(model.__name__, model_base=model)  # what Prefect stores for the UI
+        props = schema["properties"]
+        assert props["decision"]["enum"] == options and "default" not in props["decision"]
+        assert {"decision", "by"} <= set(schema["required"]) and "default" not in props["by"]
+        for field in props.values():
+            assert all("\u4e00" <= ch <= "\u9fff" for ch in field["title"][:2]) and field["description"]
+
+
+def test_a_returned_draft_needs_a_reason_and_is_recorded_with_the_name_and_time(cycle, flow_env):
+    from flows.cycle import draft_flow
+    from nianbao.db.models import Decision
+
+    unit = cycle.config.reporting_units[0]
+    mail_in(cycle, unit_mail(cycle, unit, 2026, filled(cycle, unit, 2026)))
+    poll_inbox(cycle)
+    thread, out = in_thread(draft_flow, year=2026, today="2027-02-20", approval=True)
+    run = paused_run("draft")
+    with pytest.raises(RuntimeError):  # the server checks the schema: 退回修改 without a reason is refused
+        resume_flow_run(run.id, run_input={"decision": "退回修改", "by": "李主任"})
+    resume_flow_run(run.id, run_input={"decision": "退回修改", "by": "李主任", "reason": "第二部分数据待核"})
+    thread.join(120)
+    assert out.get("value", "").endswith(".docx"), out
+    with unit_of_work(cycle.db) as s:
+        (d,) = s.scalars(select(Decision)).all()
+        draft = s.scalars(select(Draft)).one()
+    assert (d.subject, d.choice, d.by, d.reason) == ("draft", "return", "李主任", "第二部分数据待核")
+    assert d.decided_at is not None and not draft.delivered and draft.approved_at is None
+
+
+def test_a_rerun_with_a_draft_still_waiting_for_approval_pauses_again(cycle, flow_env):
+    from flows.cycle import draft_flow
+    from nianbao.stages.draft import make_draft
+
+    unit = cycle.config.reporting_units[0]
+    mail_in(cycle, unit_mail(cycle, unit, 2026, filled(cycle, unit, 2026)))
+    poll_inbox(cycle)
+    first = make_draft(cycle, 2026)  # an earlier run made draft 1 and was never answered
+    thread, out = in_thread(draft_flow, year=2026, today="2027-02-20", approval=True)
+    run = paused_run("draft")  # the same data: no new draft, yet the waiting one is asked about again
+    assert f"第 {first.draft_id} 稿" in form_description(run)
+    resume_flow_run(run.id, run_input={"decision": "批准", "by": "李主任"})
+    thread.join(120)
+    with unit_of_work(cycle.db) as s:
+        row = s.scalars(select(Draft)).one()
+    assert (row.id, row.approved_by, row.delivered) == (first.draft_id, "李主任", True)

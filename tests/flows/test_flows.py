@@ -25,3 +25,16 @@ def test_a_scheduled_week_of_the_cycle_runs_through_the_flows(flow_env):
     sent = remind_flow(year=2026, today="2027-01-25")  # 5 working days before 31 January (a Sunday)
     assert sent >= 22
     assert draft_flow(year=2026, today="2027-01-25") == ""  # the draft is not due yet
+
+
+def test_a_failed_run_says_why_in_one_chinese_sentence_in_the_ui_and_the_alert(flow_env):
+    from flows.alerts import alert_flow
+
+    state = intake_flow(today="2027-13-01", return_state=True)
+    assert state.is_failed()
+    assert state.message == "日期“2027-13-01”无效，应为 YYYY-MM-DD（例如 2027-01-08）"  # what the UI shows
+    alert_flow(failed_run_id="1", failed_run_name="收件 2027-13-01（补跑）", flow_name="intake", state="Failed",
+               message=state.message)
+    (mail,) = outbox(flow_env)
+    body = mail.get_content()
+    assert f"原因：{state.message}" in body and "encountered" not in body

@@ -71,6 +71,9 @@ TEN = [
     (["intake"], {"NIANBAO_HMAC_SECRET": "", "NIANBAO_HMAC_SECRET_BLOCK": "no-such-block",
                   "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}, "no-such-block"),
     (["check"], {"NIANBAO_CONFIG": "{smtp_config}"}, "mail.yaml: outbound.host: 缺少此项"),
+    (["intake"], {"NIANBAO_CONFIG": "{imap_config}"}, "未设置收件邮箱的密码：请设置环境变量 NIANBAO_IMAP_PASSWORD"),
+    (["intake"], {"NIANBAO_CONFIG": "{imap_config}", "NIANBAO_IMAP_PASSWORD": "x"},
+     "无法连接邮件服务器 127.0.0.1:{port}（连接被拒绝"),
 ]
 
 
@@ -83,12 +86,19 @@ def test_an_expected_mistake_is_one_chinese_line_and_exit_2(tmp_path, args, env,
     config = tmp_path / "config"
     shutil.copytree(REPO_ROOT / "config", config)
     (config / "mail.yaml").write_text("outbound: {backend: smtp, port: 465}\n", encoding="utf-8")
+    imap = tmp_path / "imap-config"
+    shutil.copytree(REPO_ROOT / "config", imap)
+    port = _closed_port()
+    (imap / "mail.yaml").write_text(f"inbound: {{backend: imap, host: 127.0.0.1, port: {port}, security: none, "
+                                    "user: u}\n", encoding="utf-8")
     if args[0] == "export":  # there must be a cycle to export
         assert nianbao(tmp_path, "open", "--year", "2026", "--today", "2027-01-04").returncode == 0
-    env = {k: v.format(port=_closed_port(), smtp_config=config) for k, v in env.items()}
+    env = {k: v.format(port=port, smtp_config=config, imap_config=imap) for k, v in env.items()}
+    expected = expected.format(port=port)
     done = nianbao(tmp_path, *args, **env)
     assert done.returncode == 2, (done.stdout, done.stderr)
     assert expected in done.stderr and "Traceback" not in done.stderr
+    assert not any("a" <= ch.lower() <= "z" for ch in done.stderr.split("：")[0])  # it opens in Chinese
 
 
 def test_debug_shows_the_traceback(tmp_path):

@@ -162,3 +162,47 @@ def test_releasing_a_held_workbook_whose_mail_is_gone_says_so(res):
         release_held(res, held.submission_id)
     with unit_of_work(res.db) as s:
         assert s.get(Submission, held.submission_id).status == "held"
+
+
+def test_every_decision_is_in_the_history_with_the_name_given_and_the_time(res):
+    from nianbao.stages.history import cycle_decisions, unit_history
+    from nianbao.stages.review import release, send_back
+
+    a, b = units(res, 2)
+    mail_in(res, unit_mail(res, a, YEAR, filled(res, a, YEAR), sender="clerk.personal@qq.com"))
+    mail_in(res, unit_mail(res, b, YEAR, filled(res, b, YEAR), sender="other.clerk@qq.com"))
+    held = {x.unit.code: x.submission_id for m in poll_inbox(res).messages for x in m.attachments}
+    release(res, held[a.code], "张科长")
+    send_back(res, held[b.code], "请用单位邮箱重新发送", "李主任")
+    when = OPEN.format("YYYY-MM-DD HH:mm")
+    assert [(d["by"], d["label"], d["at"], d["reason"]) for d in cycle_decisions(res, YEAR)] == [
+        ("张科长", "接收", when, ""), ("李主任", "退回", when, "请用单位邮箱重新发送")]
+    (row,) = [r for r in unit_history(res, YEAR, a.code) if r["submission_id"] == held[a.code]]
+    assert [(d["by"], d["choice"]) for d in row["decisions"]] == [("张科长", "release")]
+
+
+def test_a_released_workbook_gets_its_receipt_in_the_same_run(res):
+    from nianbao.stages.review import release
+
+    unit = units(res, 1)[0]
+    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), sender="clerk.personal@qq.com"))
+    held = poll_inbox(res).messages[0].attachments[0]
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    before = {m["Message-ID"] for m in sent_mails(res)}
+    release(res, held.submission_id, "张科长")
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    (receipt,) = [m for m in sent_mails(res) if m["Message-ID"] not in before]
+    body = receipt.get_body(("plain",)).get_content()
+    assert receipt["Subject"].startswith("回执：已收到并通过校验") and "clerk.personal@qq.com" in receipt["To"]
+    assert "已通过校验并入库" in body and "经张科长核实" in body
+
+
+def test_the_completeness_table_shows_when_a_held_or_sent_back_workbook_came_in(res):
+    a, b = units(res, 2)
+    mail_in(res, unit_mail(res, a, YEAR, filled(res, a, YEAR), sender="clerk.personal@qq.com"))
+    mail_in(res, unit_mail(res, b, YEAR, filled(res, b, YEAR, F1_01=-1), n=2))
+    poll_inbox(res)
+    rows = {r["code"]: r for r in cycle_status(res, YEAR).rows()}
+    assert (rows[a.code]["label"], rows[b.code]["label"]) == ("待核实", "退回待改")
+    assert rows[a.code]["received"] and rows[b.code]["received"]
+    assert all(r["received"] == "" for code, r in rows.items() if code not in (a.code, b.code))

@@ -88,5 +88,26 @@ def test_the_draft_shown_for_approval_names_where_other_desks_find_it(tmp_path, 
     res = make_resources(load_settings(env), clock=FixedClock(pendulum.datetime(2027, 2, 20, 9, tz="Asia/Shanghai")),
                          cached=False)
     open_cycle(res, 2026)
-    summary = draft_summary(make_draft(res, 2026))
+    result = make_draft(res, 2026)
+    summary = draft_summary(result)
     assert f"s3://{BUCKET}/city/outputs/2026/draft/" in summary and "共享存储" in summary
+    (docx,) = [url for name, url in result.links.items() if name.endswith(".docx")]
+    assert f"]({docx})" in summary  # a link a browser downloads the draft from
+    import urllib.request
+
+    with urllib.request.urlopen(docx, timeout=30) as r:
+        assert r.read() == result.doc.docx
+
+
+def test_a_held_workbook_on_s3_comes_with_a_download_link_that_serves_the_original(s3, tmp_path):
+    import urllib.request
+
+    from nianbao.store import BlobStore
+
+    store = BlobStore(f"s3://{BUCKET}/links")
+    digest, _ = store.put(b"the archived mail", ".eml")
+    url = store.download_url(digest, ".eml", seconds=600)
+    assert url.startswith("http://127.0.0.1:") and "Signature" in url
+    with urllib.request.urlopen(url, timeout=30) as r:
+        assert r.read() == b"the archived mail"
+    assert BlobStore(tmp_path).download_url(digest) is None  # a folder: no link, never a server path
