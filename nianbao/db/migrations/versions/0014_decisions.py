@@ -9,7 +9,7 @@ from alembic import op
 import nianbao.db.models
 
 revision = "0009_decisions"
-down_revision = "0013_task_answers"
+down_revision = "0009_task_answers"
 branch_labels = None
 depends_on = None
 
