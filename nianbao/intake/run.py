@@ -29,7 +29,7 @@ from nianbao.intake.replies import answerable, failure_row, held_copied_today, h
 from nianbao.intake.report import IntakeReport, MessageReport
 from nianbao.intake.sandbox import CHUNK, Batch, Item
 from nianbao.intake.store import Job, decide, kept_workbooks, known_contacts, write
-from nianbao.intake.undelivered import record_bounce, undelivered_note
+from nianbao.intake.undelivered import record_bounce, resend_invitations, undelivered_note
 from nianbao.intake.conversation import answered, record_reply
 from nianbao.mail.inbox_types import RawMail
 from nianbao.mail.outbox import enqueue_many
@@ -161,8 +161,9 @@ def _store_mails(s: Session, res: Resources, mails: list[PreparedMail], now: pen
     threads = answered(s, [m for m, _ in fresh])
     for (m, report), pk in zip(fresh, pks):
         if m.kind.bounce is not None:
-            report.notes += [undelivered_note(res.config, r) for r in
-                             record_bounce(s, res.config, m.kind.bounce, pk, m.received_at)]
+            added = record_bounce(s, res.config, m.kind.bounce, pk, m.received_at)
+            report.notes += [undelivered_note(res.config, r) for r in added]
+            resend_invitations(s, res.config, res.store, added, now)
         if m.dedup_key in threads:
             report.conversation = threads[m.dedup_key].kind
             record_reply(s, res, m, pk, threads[m.dedup_key], m.received_at)

@@ -6,6 +6,8 @@ to its other contacts (or its leaders), and the administrators are asked to fix 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.utils import format_datetime
 
 import pendulum
 from sqlalchemy import select
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 from nianbao.cityconfig import CityConfig, Unit
 from nianbao.db.models import Cycle, OutboxMessage, Undelivered
 from nianbao.mail.bounces import Bounce
-from nianbao.mail.message import token_of
+from nianbao.mail.message import id_token, token_of
+from nianbao.mail.outbox import enqueue
+from nianbao.store import BlobStore
 from nianbao.texts import fmt_time
 
 UNIT_KEYED = ("invitation", "reminder", "overdue")  # outbox keys '<kind>/<year>/<unit code>/…'
@@ -80,6 +84,32 @@ def reachable(s: Session, unit: Unit) -> list[str]:
     dead = dead_addresses(s, unit.code)
     alive = [a for a in unit.contacts if a.lower() not in dead]
     return alive or [a for a in unit.leaders if a.lower() not in dead] or list(unit.contacts)
+
+
+def resend_invitations(s: Session, config: CityConfig, store: BlobStore, added: list[Undelivered],
+                       now: pendulum.DateTime) -> list[str]:
+    """A returned invitation goes again, as it was (its workbook attached), to the unit's addresses that
+    have not bounced (its other contacts, else its leaders) — once per set of addresses. Its key keeps
+    the unit's code, so a bounce of the new one is understood too. Returns the new keys."""
+    keys = []
+    for row_id in dict.fromkeys(u.outbox_id for u in added if u.kind == "invitation" and u.unit_code):
+        row = s.get(OutboxMessage, row_id)
+        code = next(u.unit_code for u in added if u.outbox_id == row_id)
+        unit = config.unit_or_none(code)
+        if row is None or row.sha256 is None or unit is None:
+            continue
+        to = reachable(s, unit)
+        if not {a.lower() for a in to} - {a.lower() for a in row.recipients}:
+            continue
+        msg = message_from_bytes(store.get(row.sha256, ".eml"), policy=policy.default)
+        del msg["To"], msg["Cc"], msg["Date"]
+        msg["To"], msg["Date"] = ", ".join(to), format_datetime(now)
+        base = "/".join(row.key.split("/")[:3])
+        key = f"{base}/again/{id_token('|'.join(sorted(a.lower() for a in to)))[:12]}"
+        _, created = enqueue(s, store, key=key, kind="invitation", msg=msg, now=now)
+        if created:
+            keys.append(key)
+    return keys
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,20 @@ def test_after_a_bounce_the_reminder_goes_to_the_units_leaders_and_the_digest_as
         body = res.store.get(digest.sha256, ".eml")
     text = message_from_bytes(body, policy=policy.default).get_body().get_content()
     assert unit.contacts[0] in text and "config/units.yaml" in text and unit.name in text
+
+
+def test_a_returned_invitation_goes_again_with_its_workbook_to_the_units_leaders_once(settings, db_url):
+    res = opened(settings, db_url, OPEN, YEAR)
+    unit = next(u for u in res.config.reporting_units if len(u.contacts) == 1 and u.leaders)
+    raw = dsn(res, invitation_of(res, unit), unit.contacts[0])
+    mail_in(res, raw)
+    poll_inbox(res)
+    mail_in(res, raw.replace(b"<20270104013102.4B1C21A0F3@", b"<20270104013102.again@"))
+    poll_inbox(res)
+    with unit_of_work(res.db) as s:
+        again = s.scalars(select(OutboxMessage).where(OutboxMessage.key.like(f"invitation/{YEAR}/{unit.code}/again/%"))).all()
+    (row,) = again
+    assert row.recipients == list(unit.leaders)
+    sent = message_from_bytes(res.store.get(row.sha256, ".eml"), policy=policy.default)
+    assert [p.get_filename() for p in sent.iter_attachments()] == \
+        [p.get_filename() for p in invitation_of(res, unit).iter_attachments()]
