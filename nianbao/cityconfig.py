@@ -164,7 +164,7 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
 
     out: list[ConfigProblem] = []
     inds = m.get("indicators")
-    report, calendar, rules = m.get("report"), m.get("calendar"), m.get("rules")
+    report, calendar, rules, units = m.get("report"), m.get("calendar"), m.get("rules"), m.get("units")
     codes = {i.code for i in inds.indicators} if inds else set()
     inputs = {i.code for i in inds.indicators if not i.derived} if inds else set()
     if inds and report:
@@ -191,10 +191,15 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
                               f"日程中没有截止事项 {i.deadline}（见 calendar.yaml 的 deadlines：{'、'.join(sorted(deadlines))}）")
                 for n, i in enumerate(inds.indicators) if i.deadline not in deadlines]
     if inds and rules:
+        kinds = {u.kind for u in units.units} if units else set()
+        codes = {u.code for u in units.units} if units else set()
         for n, r in enumerate(rules.rules):
-            unknown = sorted(names_in(r.expr) - inputs)
-            if unknown:
-                out.append(ConfigProblem("rules.yaml", f"rules[{n}].expr", f"没有填报类指标 {'、'.join(unknown)}"))
+            for key, read in (("when", names_in(r.when) if r.when else set()),
+                              ("expr", names_in(r.expr) if r.expr else set()), ("applicable", set(r.applicable))):
+                if unknown := sorted(read - inputs):
+                    out.append(ConfigProblem("rules.yaml", f"rules[{n}].{key}", f"没有填报类指标 {'、'.join(unknown)}"))
+            if units and (odd := sorted(set(r.kinds) - kinds) + sorted(set(r.units) - codes)):
+                out.append(ConfigProblem("rules.yaml", f"rules[{n}]", f"没有这些单位类型或单位：{'、'.join(odd)}"))
     return out
 
 
