@@ -17,6 +17,7 @@ from nianbao.report.docx_writer import build_docx, parse_blocks
 from nianbao.report.fmt import count, ordinal, with_unit
 from nianbao.report.plans import choose_plans, load_plans
 from nianbao.report.problems import Problem
+from nianbao.report.targets import targets_count, unit_shortfalls, units_short
 from nianbao.report.text import change_text, duty_phrases, sections_text
 
 
@@ -98,6 +99,15 @@ def leaders_figures(config: CityConfig, agg: CityAggregate) -> tuple[list[KeyFig
     first = [key(agg.figures[c]) for c in config.report.leaders_figures if agg.figures[c].value is not None]
     missed = [key(f) for f in agg.figures.values() if f.met is False]
     return first, missed
+
+
+def target_context(config: CityConfig, agg: CityAggregate, problems: list[Problem]) -> dict:
+    """What the leaders' mail says of the figures and targets, at city level and at unit level (the draft's
+    problem points, so the mail points to them)."""
+    key, missed = leaders_figures(config, agg)
+    return {"key": key, "missed": missed, "targets": targets_count(agg), "ordinal": ordinal,
+            "shortfalls": unit_shortfalls(agg, problems, config.report.problems.names_max),
+            "units_short": units_short(agg)}
 
 
 def changed_figures(config: CityConfig, old: dict[str, float | None],

@@ -15,7 +15,7 @@ from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan
 from nianbao.report.aggregate import CityAggregate, aggregate, assemble
-from nianbao.report.draft import DraftDoc, changed_figures, leaders_figures, render_draft
+from nianbao.report.draft import DraftDoc, changed_figures, render_draft, target_context
 from nianbao.report.model import UnitReport
 from nianbao.report.pdf import pdf_attachment, pdf_versions
 from nianbao.report.problems import find_problems
@@ -117,10 +117,10 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
 def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: dict) -> tuple[str, str]:
     """The leaders' mail: coverage, key figures, targets missed and what changed since the last draft."""
     agg, cfg = result.agg, res.config
-    key, missed = leaders_figures(cfg, agg)
     return render_mail(res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
-                       reported=agg.reported, on_time=agg.on_time, key=key, missed=missed, first=before is None,
-                       changes=changed_figures(cfg, before, now) if before is not None else [])
+                       reported=agg.reported, on_time=agg.on_time, first=before is None,
+                       changes=changed_figures(cfg, before, now) if before is not None else [],
+                       **target_context(cfg, agg, find_problems(cfg, agg)))
 
 
 def deliver_draft(res: Resources, result: DraftResult) -> bool:

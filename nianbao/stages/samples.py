@@ -12,7 +12,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.completeness import Rates, status_label
 from nianbao.plan import build_plan
 from nianbao.report.aggregate import aggregate
-from nianbao.report.draft import leaders_figures, render_markdown
+from nianbao.report.draft import render_markdown, target_context
 from nianbao.report.model import UnitReport
 from nianbao.report.problems import find_problems
 from nianbao.sample_data import unit_values
@@ -57,9 +57,8 @@ def sample_renders(config: CityConfig, templates_dir: Path) -> list[tuple[str, C
                                     failed=[{"sender": "clerk@example.cn", "subject": "报送", "kind": "too_large",
                                              "received": fmt_day(today), "answered": True}])),
         ("mail/draft.txt.j2", mail("draft", title=config.report.title, expected=agg.expected, reported=agg.reported,
-                                   on_time=agg.on_time, key=leaders_figures(config, agg)[0],
-                                   missed=leaders_figures(config, agg)[1], first=False,
-                                   changes=[("示例", "1件", "2件")])),
+                                   on_time=agg.on_time, first=False, changes=[("示例", "1件", "2件")],
+                                   **target_context(config, agg, find_problems(config, agg)))),
         (config.report.template, lambda: render_markdown(config, templates_dir, agg, find_problems(config, agg))),
         ("mail/alert.txt.j2", mail("alert", run_id="0", run_name="intake-2027-01-08-0915", flow_name="intake",
                                    state="Failed", message="示例", when="2027年1月8日 09:15")),
