@@ -77,6 +77,13 @@ class Wording(Model):
     comparable: Text
 
 
+class Materiality(Model):
+    """When a year-on-year change is news: below these it reads 基本持平, on a small base it is not said."""
+    min_base: Num = Field(default=10, ge=0)  # last year's figure (like for like) below this: no change said
+    min_pct: Num = Field(default=2, ge=0)  # a change smaller than this many % reads 基本持平
+    min_pp: Num = Field(default=0.1, ge=0)  # a rate's change smaller than this many 百分点 reads 基本持平
+
+
 class Duty(Model):
     text: Text
     figures: dict[Text, Text] = {}  # indicator code → phrase ({value}, {number})
@@ -141,6 +148,7 @@ class ReportFile(Model):
     sections: tuple[Section, ...] = Field(min_length=1)
     highlights: Highlights
     wording: Wording
+    materiality: Materiality = Materiality()
     problems: ProblemRules
     duty: Duty
     plans_intro: Text = ""

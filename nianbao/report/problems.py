@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate, Figure, rank
+from nianbao.report.change import pct as change_pct
+from nianbao.report.change import reading
 from nianbao.report.fmt import number, percent, with_unit
 
 DETAILS = 2  # findings a point gives in full: a third of the same kind would read like a list
@@ -93,11 +95,12 @@ def yoy_declines(config: CityConfig, agg: CityAggregate, threshold_pct: float) -
     out = []
     for ind in config.indicators:
         f = agg.figures[ind.code]
-        if ind.yoy and f.change_pct is not None and f.change_pct < -threshold_pct and not f.is_rate:
+        if (ind.yoy and not f.is_rate and reading(config.report.materiality, f) == "down"
+                and (fall := change_pct(f)) is not None and fall < -threshold_pct):
             now, before = f.compared
-            out.append((-f.change_pct, Finding(
+            out.append((-fall, Finding(
                 f.name, with_unit(now, f.unit), before=with_unit(before, f.unit),
-                pct=percent(f.change_pct), comparable=0 if f.full_coverage else f.comparable_units, code=f.code)))
+                pct=percent(fall), comparable=0 if f.full_coverage else f.comparable_units, code=f.code)))
     return out
 
 

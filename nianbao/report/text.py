@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig, Indicator
 from nianbao.report.aggregate import CityAggregate, Figure
+from nianbao.report.change import pct, pp, reading
 from nianbao.report.fmt import number, percent, points, with_unit
 from nianbao.report.mdtext import plain
 
@@ -35,15 +36,14 @@ def change_text(config: CityConfig, f: Figure, common: int = 0) -> str:
     the report states once)."""
     w = config.report.wording
     basis = "" if f.full_coverage or f.comparable_units == common else w.comparable.format(n=f.comparable_units)
-    if f.is_rate and f.change_pp is not None:
-        if abs(f.change_pp) < 0.005:
-            return w.change_flat.format(basis=basis)
-        return (w.change_up_pp if f.change_pp > 0 else w.change_down_pp).format(basis=basis, pp=points(f.change_pp))
-    if f.change_pct is None:
+    how = reading(config.report.materiality, f)
+    if how == "none":
         return ""
-    if abs(f.change_pct) < 0.05:
+    if how == "flat":
         return w.change_flat.format(basis=basis)
-    return (w.change_up if f.change_pct > 0 else w.change_down).format(basis=basis, pct=percent(f.change_pct))
+    if f.is_rate:
+        return (w.change_up_pp if how == "up" else w.change_down_pp).format(basis=basis, pp=points(pp(f)))
+    return (w.change_up if how == "up" else w.change_down).format(basis=basis, pct=percent(pct(f)))
 
 
 def phrase(config: CityConfig, ind: Indicator, f: Figure, common: int = 0, *,
