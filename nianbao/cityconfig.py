@@ -180,6 +180,8 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
                 for n, code in enumerate(report.leaders_figures) if code not in codes]
         out += [ConfigProblem("report.yaml", f"duty.figures.{code}", f"没有指标 {code}")
                 for code in report.duty.figures if code not in codes]
+        out += [ConfigProblem("report.yaml", f"highlights.claims[{n}].indicator", f"没有指标 {c.indicator}")
+                for n, c in enumerate(report.highlights.claims) if c.indicator not in codes]
         if report.unit_drafts:
             out += [ConfigProblem("report.yaml", f"unit_drafts.compare[{n}]", f"没有指标 {code}")
                     for n, code in enumerate(report.unit_drafts.compare) if code not in codes]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -63,9 +64,29 @@ class Framework(Model):
     cite: Text = Field(min_length=1)
 
 
+class Claim(Model):
+    """A highlight containing ``phrase`` claims something of the unit's own ``indicator``: that it meets
+    its target (no ``op``), or ``op value``. A unit whose figure says otherwise (or 不涉及) does not get it."""
+    phrase: Text = Field(min_length=1)
+    indicator: Text
+    op: Literal[">=", "<=", ">", "<", "="] | None = None
+    value: Num | None = None
+
+
 class Highlights(Model):
     per_section: Int = Field(default=3, ge=0)
     openers: tuple[Text, ...] = Field(min_length=1)
+    claims: tuple[Claim, ...] = ()
+    # the review note beside the draft for a highlight left out: {unit} {text} {name} {value} {expected}
+    left_out: Text = "未采用{unit}的亮点“{text}”：其{name}为{value}，与“{expected}”不符"
+    expected_target: Text = "达到{target}的目标"
+    expected_value: Text = "{op}{value}"
+
+
+class ReviewNotes(Model):
+    """The notes beside a draft for its writer (never part of the text)."""
+    title: Text = "《{title}》审阅说明（供起草人参考，不属于正文）"
+    none: Text = "本稿各单位报送的亮点均与其自身数据相符，无需说明的事项。"
 
 
 class Wording(Model):
@@ -149,6 +170,7 @@ class ReportFile(Model):
     highlights: Highlights
     wording: Wording
     materiality: Materiality = Materiality()
+    review_notes: ReviewNotes = ReviewNotes()
     problems: ProblemRules
     duty: Duty
     plans_intro: Text = ""

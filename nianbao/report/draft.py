@@ -12,6 +12,7 @@ import pendulum
 
 from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate
+from nianbao.report.claims import LeftOut, left_out
 from nianbao.report.appendix import build_appendix
 from nianbao.report.docx_writer import build_docx, parse_blocks
 from nianbao.report.fmt import count, ordinal, with_unit
@@ -29,6 +30,7 @@ class DraftDoc:
     docx: bytes
     appendix_xlsx: bytes
     figures: dict[str, float | None]
+    review_notes: str = ""  # for the writer, beside the draft (highlights left out and why); not the text
 
 
 def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
@@ -79,7 +81,16 @@ def render_draft(config: CityConfig, templates_dir: Path, agg: CityAggregate, pr
                     docx=build_docx(md, issuer=config.report.issuer.format(city=config.city), date=generated_at,
                                     **docx_options(config, agg.year)),
                     appendix_xlsx=build_appendix(config, agg),
-                    figures={c: f.value for c, f in agg.figures.items()})
+                    figures={c: f.value for c, f in agg.figures.items()},
+                    review_notes=review_notes(config, title, left_out(config, agg)))
+
+
+def review_notes(config: CityConfig, title: str, items: list[LeftOut]) -> str:
+    """The notes beside a draft for its writer: each highlight left out and why (report.yaml's wording)."""
+    words = config.report.review_notes
+    lines = [words.title.format(title=title), ""]
+    lines += [f"{n}. {item.note}" for n, item in enumerate(items, 1)] or [words.none]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from nianbao.cityconfig import CityConfig, Indicator
 from nianbao.report.aggregate import CityAggregate, Figure
 from nianbao.report.change import pct, pp, reading
+from nianbao.report.claims import contradicted
 from nianbao.report.fmt import number, percent, points, with_unit
 from nianbao.report.mdtext import plain
 
@@ -102,6 +103,8 @@ def choose_highlights(config: CityConfig, agg: CityAggregate) -> dict[str, list[
             if len(picked) >= per_section:
                 break
             text = text.rstrip("。；;，,")
+            if contradicted(config, agg, code, text):  # the unit's own figures say otherwise: review notes
+                continue
             if code not in used and text not in said:
                 used.add(code)
                 said.add(text)

@@ -16,7 +16,8 @@ from nianbao.cityconfig import CityConfig, Indicator
 from nianbao.config.report import UnitDrafts
 from nianbao.report.aggregate import CityAggregate, Figure, aggregate
 from nianbao.report.docx_writer import build_docx
-from nianbao.report.draft import docx_options
+from nianbao.report.claims import contradicted, left_out
+from nianbao.report.draft import docx_options, review_notes
 from nianbao.report.fmt import count, ordinal, with_unit
 from nianbao.report.mdtext import plain
 from nianbao.report.model import UnitReport
@@ -41,6 +42,7 @@ class UnitDraftDoc:
     title: str
     markdown: str
     docx: bytes
+    review_notes: str = ""  # for the writer, beside the draft: highlights left out and why
 
 
 def medians(config: CityConfig, city: CityAggregate) -> dict[str, float]:
@@ -100,8 +102,10 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
         return phrase(config, ind, f, wording=_wording(ind))
 
     codes = {s.code for s in config.report.sections}
-    elsewhere = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
-                 if kind == "highlight" and section not in codes]
+    code = unit.unit.code
+    mine = [(section, text.rstrip("。；;，,")) for section, kind, text in unit.narratives if kind == "highlight"]
+    mine = [(section, text) for section, text in mine if not contradicted(config, agg, code, text)]
+    elsewhere = [plain(text) for section, text in mine if section not in codes]
     out = []
     for s in config.report.sections:
         sec = UnitSection(s.code, s.heading, section_sentences(config, agg, s.code, said))
@@ -113,8 +117,7 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
         if na:
             sec.not_applicable = rules.not_applicable.format(names="、".join(dict.fromkeys(na)))
         sec.empty = not sec.sentences and not na
-        texts = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
-                 if kind == "highlight" and section == s.code]
+        texts = [plain(text) for section, text in mine if section == s.code]
         if texts:
             sec.highlights_opener, sec.highlights = rules.highlights_opener, [("", t) for t in texts]
         out.append(sec)
@@ -156,5 +159,7 @@ def render_unit_draft(config: CityConfig, templates_dir, unit: UnitReport, previ
                       city_medians: dict[str, float] | None = None) -> UnitDraftDoc:
     md = unit_markdown(config, templates_dir, unit, previous, city, received, city_medians)
     options = {**docx_options(config, city.year), "title_lines": None}
-    return UnitDraftDoc(unit.unit.code, unit_title(config, unit.unit.name, city.year), md,
-                        build_docx(md, issuer=unit.unit.name, date=generated_at, **options))
+    title = unit_title(config, unit.unit.name, city.year)
+    own = aggregate(config, city.year, [unit], [previous] if previous else [])
+    return UnitDraftDoc(unit.unit.code, title, md, build_docx(md, issuer=unit.unit.name, date=generated_at, **options),
+                        review_notes(config, title, left_out(config, own)))

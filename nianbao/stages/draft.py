@@ -87,7 +87,8 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
     doc = render_draft(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), generated_at=now)
     stem = doc.title
     files = {"md": (f"{stem}.md", doc.markdown.encode("utf-8")), "html": (f"{stem}.html", doc.html.encode("utf-8")),
-             "docx": (f"{stem}.docx", doc.docx), "xlsx": (f"{stem}-数据附表.xlsx", doc.appendix_xlsx)}
+             "docx": (f"{stem}.docx", doc.docx), "xlsx": (f"{stem}-数据附表.xlsx", doc.appendix_xlsx),
+             "notes": (f"{stem}-审阅说明.txt", doc.review_notes.encode("utf-8"))}
     pdf = pdf_versions({f"{stem}.docx": doc.docx}, config_dir=res.settings.config_dir) if cfg.report.pdf else {}
     if pdf:  # for phones; where LibreOffice is missing or fails, a logged note and no PDF
         files["pdf"] = (f"{stem}.pdf", pdf[f"{stem}.docx"])
