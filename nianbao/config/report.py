@@ -83,6 +83,14 @@ class Highlights(Model):
     expected_value: Text = "{op}{value}"
 
 
+class BasisNote(Model):
+    """The 说明 at the end of the draft: coverage and the comparable basis (not the opening's business)."""
+    text: Text = "说明：本报告数据依据全市应报的{expected}家单位中{reported}家报送的统计数据汇总形成{missing}{comparable}。各项数据的分单位明细、来源和同比计算见数据附表。"
+    missing: Text = "（{units}未报送）"
+    comparable: Text = "；同比数据按两年均有报送的{n}家单位可比口径计算"
+    appendix: Text = "“全市指标”表中，同比（%）=（{year}年可比口径−{last}年可比口径）÷{last}年可比口径×100，同比（百分点）={year}年可比口径−{last}年可比口径，均按表中所列两位小数的数值计算；可比口径为两年均报送该项数据的单位。"
+
+
 class ReviewNotes(Model):
     """The notes beside a draft for its writer (never part of the text)."""
     title: Text = "《{title}》审阅说明（供起草人参考，不属于正文）"
@@ -165,7 +173,12 @@ class ReportFile(Model):
     latin_font: Text = "Times New Roman"
     pdf: Flag = True  # a PDF beside the .docx, fonts embedded (LibreOffice; a note instead where it is missing)
     frameworks: tuple[Framework, ...] = Field(min_length=1)
+    # The opening paragraph ({year} {city} {framework} and the slogans' names) and the first lines of
+    # part one; the city's own slogans (never another city's) are named in ``slogans``.
+    opening: Text = "{year}年，我市法治政府建设工作坚持以习近平新时代中国特色社会主义思想为指导，严格对标{framework}，综合施策、多措并举，推动各项建设任务落地落实。"
+    slogans: dict[Text, Text] = {}
     intro_focus: Text = ""
+    basis_note: BasisNote = BasisNote()
     sections: tuple[Section, ...] = Field(min_length=1)
     highlights: Highlights
     wording: Wording

@@ -13,6 +13,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.completeness import status_label
 from nianbao.report.aggregate import CityAggregate
 from nianbao.report.change import pct, pp, shown
+from nianbao.report.text import basis_note
 
 MET = {True: "达标", False: "未达标", None: ""}
 CHART_UNITS = 30  # beyond this a bar chart is unreadable: show the units furthest from the target
@@ -129,6 +130,16 @@ def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
     _print(ws)
 
 
+def _note_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> None:
+    """The draft's 说明 (coverage, units not reported, the comparable basis) and how the changes are made."""
+    ws = wb.add_worksheet("说明")
+    ws.set_column(0, 0, 100)
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws.write(0, 0, basis_note(config, agg), wrap)
+    ws.write(1, 0, config.report.basis_note.appendix.format(year=agg.year, last=agg.year - 1), wrap)
+    _print(ws)
+
+
 def build_appendix(config: CityConfig, agg: CityAggregate) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
@@ -137,5 +148,6 @@ def build_appendix(config: CityConfig, agg: CityAggregate) -> bytes:
     _units_sheet(wb, config, agg, fmt)
     _sources_sheet(wb, config, agg, fmt)
     _charts_sheet(wb, config, agg)
+    _note_sheet(wb, config, agg, fmt)
     wb.close()
     return buf.getvalue()

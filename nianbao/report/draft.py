@@ -19,7 +19,7 @@ from nianbao.report.fmt import count, ordinal, with_unit
 from nianbao.report.plans import choose_plans, load_plans
 from nianbao.report.problems import Problem
 from nianbao.report.targets import targets_count, unit_shortfalls, units_short
-from nianbao.report.text import change_text, duty_phrases, sections_text
+from nianbao.report.text import basis_note, change_text, duty_phrases, sections_text
 
 
 @dataclass
@@ -42,7 +42,10 @@ def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate,
     rep = config.report
     plans = choose_plans(load_plans(templates_dir / rep.plans_file), problems, agg.year + 1, rep.plans_count,
                          rep.problems.names_max)
+    words = {"year": agg.year, "city": config.city, "framework": rep.framework(agg.year), **rep.slogans}
     return env.get_template(rep.template).render(
+        opening=rep.opening.format(**words), intro_focus=rep.intro_focus.format(**words),
+        basis_note=basis_note(config, agg),
         title=rep.title.format(city=config.city, year=agg.year), year=agg.year, next_year=agg.year + 1,
         city=config.city, framework=rep.framework(agg.year), agg=agg, report=rep, problems=problems,
         sections=sections_text(config, agg), duty=duty_phrases(config, agg), plans=plans, ordinal=ordinal, count=count,

@@ -13,7 +13,7 @@ from nianbao.report.change import pct as change_pct
 from nianbao.report.change import reading
 from nianbao.report.fmt import number, percent, with_unit
 
-DETAILS = 2  # findings a point gives in full: a third of the same kind would read like a list
+DETAILS = 2  # findings a point leads with; the rest follow after 此外, their units still named
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Problem:
     late: tuple[tuple[str, ...], int] = ((), 0)  # late units named, and how many more
     missing: tuple[tuple[str, ...], int] = ((), 0)
     figures: tuple[str, ...] = field(default=())  # indicator codes the point rests on
+    more: tuple[Finding, ...] = ()  # findings beyond the first `DETAILS`: said briefly, units still named
 
 
 def _named(names: list[str], limit: int) -> tuple[tuple[str, ...], int]:
@@ -126,7 +127,8 @@ def find_problems(config: CityConfig, agg: CityAggregate, kinds: tuple[str, ...]
     for kind, findings in found.items():
         problems.append(Problem(kind, getattr(rules.weights, kind) * 100 + len(findings), tuple(findings[:DETAILS]),
                                 extra=_named(list(dict.fromkeys(f.name for f in findings[DETAILS:])), limit),
-                                figures=tuple(f.code for f in findings[:DETAILS])))
+                                figures=tuple(f.code for f in findings[:DETAILS]),
+                                more=tuple(findings[DETAILS:])))
     if late or missing:
         problems.append(Problem("late_missing", rules.weights.late_missing * 100 + len(late) + len(missing), (),
                                 late=_named(late, limit), missing=_named(missing, limit)))

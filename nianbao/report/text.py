@@ -133,3 +133,14 @@ def duty_phrases(config: CityConfig, agg: CityAggregate) -> list[str]:
         if f.value is not None:
             out.append(text.format(value=with_unit(f.value, f.unit), number=number(f.value, f.unit)))
     return out
+
+
+def basis_note(config: CityConfig, agg: CityAggregate) -> str:
+    """The 说明 at the end: how many units the figures cover, who did not report, the comparable basis."""
+    note, limit = config.report.basis_note, config.report.problems.names_max
+    missing = [u.unit.name for u in agg.units if u.status not in ("on_time", "late")]
+    named = "、".join(missing[:limit]) + (f"等{len(missing)}家单位" if len(missing) > limit else "")
+    basis = agg.comparable_units and agg.comparable_units < max(agg.reported, agg.reported_last)
+    return note.text.format(expected=agg.expected, reported=agg.reported,
+                            missing=note.missing.format(units=named) if missing else "",
+                            comparable=note.comparable.format(n=agg.comparable_units) if basis else "")
