@@ -138,6 +138,7 @@ class UnitSummary(Model):
     above: Text  # {names}
     below: Text
     level: Text
+    place_max: Int = Field(default=2, ge=0)  # clauses a draft sets the unit against the others (全市平均水平)
 
 
 class UnitDrafts(Model):
@@ -152,6 +153,10 @@ class UnitDrafts(Model):
     compare: tuple[Text, ...] = ()  # figures set against the median of the units that report them
     compare_min_units: Int = Field(default=3, ge=2)  # fewer units reporting a figure: no comparison
     summary: UnitSummary
+    # How a unit calls itself ({self} in the texts below): by kind, else by how a department's name ends.
+    self_names: dict[UnitKind, Text] = {"district": "本区", "county": "本县", "county_city": "本市", "zone": "本区"}
+    self_by_ending: dict[Text, Text] = {"委员会": "本委", "局": "本局", "委": "本委", "办公室": "本办"}
+    self_default: Text = "本单位"
     not_applicable: Text  # {names}: the section's figures the unit answered 不涉及
     no_figures: Text  # a section in which the unit has no figure at all
     highlights_opener: Text

@@ -7,7 +7,7 @@ wrote itself. Every word comes from config/ and templates/; this module picks an
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jinja2
 import pendulum
@@ -58,14 +58,26 @@ def medians(config: CityConfig, city: CityAggregate) -> dict[str, float]:
     return out
 
 
-def _wording(ind: Indicator) -> str | None:
-    """How a unit's draft says the indicator (``unit_phrase``, else the city's ``phrase``; "" = never)."""
+def _wording(ind: Indicator, kind: str) -> str | None:
+    """How a unit's draft says the indicator (its kind's phrase, else ``unit_phrase``, else the city's
+    ``phrase``; "" = never)."""
+    if kind in ind.kind_phrases:
+        return ind.kind_phrases[kind]
     return ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
 
 
-def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, float]) -> str:
+def self_name(rules: UnitDrafts, unit_name: str, kind: str) -> str:
+    """How the unit calls itself: 本区, 本县, 本市 for a government; 本局, 本委 after a department's name."""
+    if kind in rules.self_names:
+        return rules.self_names[kind]
+    return next((word for end, word in rules.self_by_ending.items() if unit_name.endswith(end)), rules.self_default)
+
+
+def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, float],
+             room: int = 99) -> tuple[str, int]:
     """The section's sentence on its targets (met floors, kept ceilings) and on where the unit stands
-    against the median of the units; "" when there is nothing to say."""
+    against the median of the units (at most ``room`` such clauses); "" when there is nothing to say.
+    Also: how many place clauses it used."""
     said = rules.summary
 
     def clause(template: str, fs: list[Figure], targets: bool = False) -> str:
@@ -87,19 +99,22 @@ def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, f
         else:
             place["above" if f.value > median else "below"].append(f)
     aims = [c for c in (clause(said.met, met, True), clause(said.kept, kept, True)) if c]
-    where = [c for c in (clause(getattr(said, k), v) for k, v in place.items()) if c]
+    where = [c for c in (clause(getattr(said, k), v) for k, v in place.items()) if c][:room]
     if not aims and not where:
-        return ""
+        return "", 0
     opener = said.opener if aims and where else said.opener_targets if aims else said.opener_place
-    return opener + "；".join("，".join(group) for group in (aims, where) if group) + "。"
+    return opener + "；".join("，".join(group) for group in (aims, where) if group) + "。", len(where)
 
 
 def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
                   city_medians: dict[str, float]) -> list[UnitSection]:
     rules = config.report.unit_drafts
 
+    kind = unit.unit.kind
+    me = self_name(rules, unit.unit.name, kind)
+
     def said(ind: Indicator, f: Figure) -> str | None:
-        return phrase(config, ind, f, wording=_wording(ind))
+        return phrase(config, ind, f, wording=_wording(ind, kind))
 
     codes = {s.code for s in config.report.sections}
     code = unit.unit.code
@@ -107,24 +122,35 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
     mine = [(section, text) for section, text in mine if not contradicted(config, agg, code, text)]
     elsewhere = [plain(text) for section, text in mine if section not in codes]
     out = []
+    placed = 0  # clauses setting the unit against the others ("全市平均水平"): at most summary.place_max
     for s in config.report.sections:
         sec = UnitSection(s.code, s.heading, section_sentences(config, agg, s.code, said))
         spoken = [agg.figures[i.code] for i in config.section_indicators(s.code)
-                  if i.code in agg.figures and agg.figures[i.code].value is not None and _wording(i) != ""]
-        sec.summary = _summary(rules, spoken, city_medians)
+                  if i.code in agg.figures and agg.figures[i.code].value is not None and _wording(i, kind) != ""]
+        sec.summary, used = _summary(rules, spoken, city_medians, rules.summary.place_max - placed)
+        placed += used
         na = [i.name for i in config.section_indicators(s.code)
-              if i.code in unit.na and _wording(i) != ""]
+              if i.code in unit.na and _wording(i, kind) != ""]
         if na:
-            sec.not_applicable = rules.not_applicable.format(names="、".join(dict.fromkeys(na)))
+            sec.not_applicable = rules.not_applicable.format(names="、".join(dict.fromkeys(na)), self=me)
         sec.empty = not sec.sentences and not na
         texts = [plain(text) for section, text in mine if section == s.code]
         if texts:
-            sec.highlights_opener, sec.highlights = rules.highlights_opener, [("", t) for t in texts]
+            sec.highlights_opener, sec.highlights = rules.highlights_opener.format(self=me), [("", t) for t in texts]
         out.append(sec)
     if elsewhere:  # a highlight filed under no section of the report opens the first one
-        out[0].highlights_opener = rules.highlights_opener
+        out[0].highlights_opener = rules.highlights_opener.format(self=me)
         out[0].highlights = [("", t) for t in elsewhere] + out[0].highlights
     return out
+
+
+def own_aggregate(config: CityConfig, year: int, unit: UnitReport, previous: UnitReport | None) -> CityAggregate:
+    """The unit's own figures, each named as a unit of its kind names it (``kind_names``)."""
+    agg = aggregate(config, year, [unit], [previous] if previous else [])
+    for ind in config.indicators:
+        if unit.unit.kind in ind.kind_names and ind.code in agg.figures:
+            agg.figures[ind.code] = replace(agg.figures[ind.code], name=ind.kind_names[unit.unit.kind])
+    return agg
 
 
 def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous: UnitReport | None,
@@ -133,7 +159,7 @@ def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous:
     for every unit of a run."""
     rules = config.report.unit_drafts
     year = city.year
-    agg = aggregate(config, year, [unit], [previous] if previous else [])
+    agg = own_aggregate(config, year, unit, previous)
     problems = find_problems(config, agg, UNIT_PROBLEMS)
     own_problems = [plain(text.rstrip("。；;，,")) for _, kind, text in unit.narratives if kind == "problem"]
     room = max(0, config.report.problems.max - len(problems))
@@ -141,13 +167,15 @@ def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     name = unit.unit.name
-    return env.get_template(rules.template).render(
+    me = self_name(rules, name, unit.unit.kind)
+    return env.get_template(rules.template).render(me=me, no_figures=rules.no_figures.format(self=me),
+        no_problems=rules.no_problems.format(self=me), duty_text=rules.duty.format(self=me),
         title=unit_title(config, name, year), unit=name, year=year, next_year=year + 1, city=config.city,
         intro=rules.intro.format(unit=name, year=year, framework=config.report.framework(year)), rules=rules,
         sections=unit_sections(config, agg, unit, medians(config, city) if city_medians is None else city_medians),
         problems=problems,
         own_problems=own_problems[:room], received=received, duty=duty_phrases(config, agg), plans=plans,
-        plans_intro=rules.plans_intro.format(next_year=year + 1, year=year), ordinal=ordinal, count=count)
+        plans_intro=rules.plans_intro.format(next_year=year + 1, year=year, self=me), ordinal=ordinal, count=count)
 
 
 def unit_title(config: CityConfig, unit_name: str, year: int) -> str:
@@ -160,6 +188,6 @@ def render_unit_draft(config: CityConfig, templates_dir, unit: UnitReport, previ
     md = unit_markdown(config, templates_dir, unit, previous, city, received, city_medians)
     options = {**docx_options(config, city.year), "title_lines": None}
     title = unit_title(config, unit.unit.name, city.year)
-    own = aggregate(config, city.year, [unit], [previous] if previous else [])
+    own = own_aggregate(config, city.year, unit, previous)
     return UnitDraftDoc(unit.unit.code, title, md, build_docx(md, issuer=unit.unit.name, date=generated_at, **options),
                         review_notes(config, title, left_out(config, own)))
