@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -118,21 +119,31 @@ class Duty(Model):
     figures: dict[Text, Text] = {}  # indicator code → phrase ({value}, {number})
 
 
+Texts = Text | tuple[Text, ...]  # one wording, or several a unit's draft picks from (so drafts differ)
+
+
+def one(value: Texts, key: str) -> str:
+    """The wording for ``key`` (a unit and a place in its draft): always the same for the same key."""
+    if isinstance(value, str):
+        return value
+    return value[zlib.crc32(key.encode("utf-8")) % len(value)] if value else ""
+
+
 class UnitProblemTexts(Model):
     """A unit's own draft names only its own shortfalls."""
 
-    missed_target: Text
-    late_missing: Text
-    yoy_decline: Text
+    missed_target: Texts
+    late_missing: Texts
+    yoy_decline: Texts
 
 
 class UnitSummary(Model):
     """A section's one sentence on its targets and its place among the units, instead of a clause after
     every figure. {names} the figures, {targets} their targets, {each} 分别 when there are several."""
 
-    opener: Text  # before a sentence on both
-    opener_targets: Text  # before a sentence on targets only
-    opener_place: Text  # before a sentence on the unit's place only
+    opener: Texts  # before a sentence on both
+    opener_targets: Texts  # before a sentence on targets only
+    opener_place: Texts  # before a sentence on the unit's place only
     met: Text  # {names} {each} {targets}: floors reached
     kept: Text  # {names} {each} {targets}: ceilings kept to
     above: Text  # {names}
@@ -149,7 +160,7 @@ class UnitDrafts(Model):
     template: Text = "unit_report.md.j2"
     plans_file: Text = "unit_plans.yaml"
     plans_count: Int = Field(default=4, ge=1, le=10)
-    intro: Text  # {unit} {year} {framework}
+    intro: Texts  # {unit} {year} {framework}
     compare: tuple[Text, ...] = ()  # figures set against the median of the units that report them
     compare_min_units: Int = Field(default=3, ge=2)  # fewer units reporting a figure: no comparison
     summary: UnitSummary
@@ -162,9 +173,9 @@ class UnitDrafts(Model):
     highlights_opener: Text
     leads: UnitProblemTexts
     causes: UnitProblemTexts
-    no_problems: Text
-    duty: Text
-    plans_intro: Text  # {next_year}
+    no_problems: Texts
+    duty: Texts
+    plans_intro: Texts  # {next_year}
     other: Text = "无。"
     pdf: Flag = True  # a PDF beside each unit's .docx (all the drafts of a run in one LibreOffice run)
 

@@ -7,13 +7,14 @@ wrote itself. Every word comes from config/ and templates/; this module picks an
 from __future__ import annotations
 
 import statistics
+import zlib
 from dataclasses import dataclass, replace
 
 import jinja2
 import pendulum
 
 from nianbao.cityconfig import CityConfig, Indicator
-from nianbao.config.report import UnitDrafts
+from nianbao.config.report import UnitDrafts, one
 from nianbao.report.aggregate import CityAggregate, Figure, aggregate
 from nianbao.report.docx_writer import build_docx
 from nianbao.report.claims import contradicted, left_out
@@ -74,7 +75,7 @@ def self_name(rules: UnitDrafts, unit_name: str, kind: str) -> str:
 
 
 def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, float],
-             room: int = 99) -> tuple[str, int]:
+             room: int = 99, key: str = "") -> tuple[str, int]:
     """The section's sentence on its targets (met floors, kept ceilings) and on where the unit stands
     against the median of the units (at most ``room`` such clauses); "" when there is nothing to say.
     Also: how many place clauses it used."""
@@ -102,7 +103,8 @@ def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, f
     where = [c for c in (clause(getattr(said, k), v) for k, v in place.items()) if c][:room]
     if not aims and not where:
         return "", 0
-    opener = said.opener if aims and where else said.opener_targets if aims else said.opener_place
+    opener = one(said.opener if aims and where else said.opener_targets if aims else said.opener_place,
+                 f"{key}/opener")
     return opener + "；".join("，".join(group) for group in (aims, where) if group) + "。", len(where)
 
 
@@ -127,7 +129,8 @@ def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
         sec = UnitSection(s.code, s.heading, section_sentences(config, agg, s.code, said))
         spoken = [agg.figures[i.code] for i in config.section_indicators(s.code)
                   if i.code in agg.figures and agg.figures[i.code].value is not None and _wording(i, kind) != ""]
-        sec.summary, used = _summary(rules, spoken, city_medians, rules.summary.place_max - placed)
+        sec.summary, used = _summary(rules, spoken, city_medians, rules.summary.place_max - placed,
+                                     f"{unit.unit.code}/{s.code}")
         placed += used
         na = [i.name for i in config.section_indicators(s.code)
               if i.code in unit.na and _wording(i, kind) != ""]
@@ -163,19 +166,33 @@ def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous:
     problems = find_problems(config, agg, UNIT_PROBLEMS)
     own_problems = [plain(text.rstrip("。；;，,")) for _, kind, text in unit.narratives if kind == "problem"]
     room = max(0, config.report.problems.max - len(problems))
-    plans = choose_plans(load_plans(templates_dir / rules.plans_file), problems, year + 1, rules.plans_count)
+    book = load_plans(templates_dir / rules.plans_file)
+    if book.standing:  # each unit starts the standing plans at its own place: drafts do not all end alike
+        turn = zlib.crc32(unit.unit.code.encode("utf-8")) % len(book.standing)
+        book = book.model_copy(update={"standing": book.standing[turn:] + book.standing[:turn]})
+    plans = choose_plans(book, problems, year + 1, rules.plans_count)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     name = unit.unit.name
     me = self_name(rules, name, unit.unit.kind)
+    code = unit.unit.code
+
+    def pick(value, slot: str) -> str:
+        return one(value, f"{code}/{slot}")
+
     return env.get_template(rules.template).render(me=me, no_figures=rules.no_figures.format(self=me),
-        no_problems=rules.no_problems.format(self=me), duty_text=rules.duty.format(self=me),
+        no_problems=pick(rules.no_problems, "no_problems").format(self=me),
+        duty_text=pick(rules.duty, "duty").format(self=me),
+        leads={k: pick(getattr(rules.leads, k), f"lead/{k}") for k in UNIT_PROBLEMS},
+        causes={k: pick(getattr(rules.causes, k), f"cause/{k}") for k in UNIT_PROBLEMS},
         title=unit_title(config, name, year), unit=name, year=year, next_year=year + 1, city=config.city,
-        intro=rules.intro.format(unit=name, year=year, framework=config.report.framework(year)), rules=rules,
+        intro=pick(rules.intro, "intro").format(unit=name, year=year, framework=config.report.framework(year)),
+        rules=rules,
         sections=unit_sections(config, agg, unit, medians(config, city) if city_medians is None else city_medians),
         problems=problems,
         own_problems=own_problems[:room], received=received, duty=duty_phrases(config, agg), plans=plans,
-        plans_intro=rules.plans_intro.format(next_year=year + 1, year=year, self=me), ordinal=ordinal, count=count)
+        plans_intro=pick(rules.plans_intro, "plans_intro").format(next_year=year + 1, year=year, self=me),
+        ordinal=ordinal, count=count)
 
 
 def unit_title(config: CityConfig, unit_name: str, year: int) -> str:

@@ -138,3 +138,18 @@ def test_a_draft_sets_the_unit_against_the_city_at_most_twice(city, settings, cu
     for unit in city.reporting_units[:6]:
         md = _draft(city, settings.templates_dir, current, previous, unit.code)
         assert md.count("全市平均水平") <= city.report.unit_drafts.summary.place_max, unit.name
+
+
+def test_few_sentences_of_a_draft_are_word_for_word_in_most_drafts(city, settings, current, previous):
+    """Over every unit's draft: at most 3 sentences a draft that more than half the drafts share."""
+    import collections
+    import re
+
+    sentences = {}
+    for r in current:
+        md = _draft(city, settings.templates_dir, current, previous, r.unit.code)
+        body = [line for line in md.splitlines() if line and not line.startswith("#")]
+        sentences[r.unit.code] = {s for line in body for s in re.split(r"(?<=[。：])", line) if len(s) > 4}
+    counts = collections.Counter(s for found in sentences.values() for s in found)
+    common = {s for s, n in counts.items() if n > len(sentences) / 2}
+    assert max(len(found & common) for found in sentences.values()) <= 3, common
