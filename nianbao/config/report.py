@@ -82,6 +82,7 @@ class Highlights(Model):
     left_out: Text = "未采用{unit}的亮点“{text}”：其{name}为{value}，与“{expected}”不符"
     expected_target: Text = "达到{target}的目标"
     expected_value: Text = "{op}{value}"
+    op_words: dict[Text, Text] = {">=": "不少于", "<=": "不超过", ">": "大于", "<": "小于", "=": "等于"}
 
 
 class BasisNote(Model):

@@ -54,7 +54,7 @@ def contradicted(config: CityConfig, agg: CityAggregate, unit_code: str, text: s
             continue
         ind = config.indicator(claim.indicator)
         expected = (words.expected_target.format(target=with_unit(ind.target.value, ind.unit)) if claim.op is None
-                    else words.expected_value.format(op=claim.op, value=with_unit(claim.value or 0, ind.unit)))
+                    else words.expected_value.format(op=words.op_words.get(claim.op, claim.op), value=with_unit(claim.value or 0, ind.unit)))
         shown = with_unit(value, ind.unit) if value is not None else config.text("na_value")
         return words.left_out.format(unit=agg.unit_name(unit_code), text=text, name=ind.name, value=shown,
                                      expected=expected)

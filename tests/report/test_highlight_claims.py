@@ -49,3 +49,13 @@ def test_a_highlight_the_figures_bear_out_is_used_and_the_notes_say_nothing_is_l
     city_agg = aggregate(city, 2026, current, [])
     doc = render_unit_draft(city, TEMPLATES, current[0], None, city_agg, generated_at=AT)
     assert "在线培训平台" in doc.markdown and "无需说明" in doc.review_notes
+
+
+def test_a_claimed_count_the_unit_falls_short_of_is_worded_in_the_notes(city):
+    units = city.reporting_units
+    claim = "建立党政主要负责人每季度听取法治建设工作汇报制度"
+    current = [report(u, {**unit_values(city, u, 2026), **({"F1_01": 2} if n == 1 else {})}, sid=n,
+                      narratives=[("F1", "highlight", claim)]) for n, u in enumerate(units, 1)]
+    agg = aggregate(city, 2026, current, [])
+    doc = render_draft(city, TEMPLATES, agg, find_problems(city, agg), generated_at=AT)
+    assert f"未采用{units[0].name}的亮点" in doc.review_notes and "为2次，与“不少于4次”不符" in doc.review_notes
