@@ -164,7 +164,7 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
 
     out: list[ConfigProblem] = []
     inds = m.get("indicators")
-    report, calendar, rules = m.get("report"), m.get("calendar"), m.get("rules")
+    report, calendar, rules, units = m.get("report"), m.get("calendar"), m.get("rules"), m.get("units")
     codes = {i.code for i in inds.indicators} if inds else set()
     inputs = {i.code for i in inds.indicators if not i.derived} if inds else set()
     if inds and report:
@@ -180,6 +180,8 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
                 for n, code in enumerate(report.leaders_figures) if code not in codes]
         out += [ConfigProblem("report.yaml", f"duty.figures.{code}", f"没有指标 {code}")
                 for code in report.duty.figures if code not in codes]
+        out += [ConfigProblem("report.yaml", f"highlights.claims[{n}].indicator", f"没有指标 {c.indicator}")
+                for n, c in enumerate(report.highlights.claims) if c.indicator not in codes]
         if report.unit_drafts:
             out += [ConfigProblem("report.yaml", f"unit_drafts.compare[{n}]", f"没有指标 {code}")
                     for n, code in enumerate(report.unit_drafts.compare) if code not in codes]
@@ -195,10 +197,15 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
                               f"日程中没有截止事项 {i.deadline}（见 calendar.yaml 的 deadlines：{'、'.join(sorted(deadlines))}）")
                 for n, i in enumerate(inds.indicators) if i.deadline not in deadlines]
     if inds and rules:
+        kinds = {u.kind for u in units.units} if units else set()
+        codes = {u.code for u in units.units} if units else set()
         for n, r in enumerate(rules.rules):
-            unknown = sorted(names_in(r.expr) - inputs)
-            if unknown:
-                out.append(ConfigProblem("rules.yaml", f"rules[{n}].expr", f"没有填报类指标 {'、'.join(unknown)}"))
+            for key, read in (("when", names_in(r.when) if r.when else set()),
+                              ("expr", names_in(r.expr) if r.expr else set()), ("applicable", set(r.applicable))):
+                if unknown := sorted(read - inputs):
+                    out.append(ConfigProblem("rules.yaml", f"rules[{n}].{key}", f"没有填报类指标 {'、'.join(unknown)}"))
+            if units and (odd := sorted(set(r.kinds) - kinds) + sorted(set(r.units) - codes)):
+                out.append(ConfigProblem("rules.yaml", f"rules[{n}]", f"没有这些单位类型或单位：{'、'.join(odd)}"))
     return out
 
 

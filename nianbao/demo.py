@@ -61,9 +61,9 @@ def demo_content(config: CityConfig) -> DemoContent:
     return DemoContent.model_validate(data or {})
 
 
-def confirm_notes(config: CityConfig, values: dict[str, float | None]) -> dict[str, str]:
+def confirm_notes(config: CityConfig, values: dict[str, float | None], unit: Unit | None = None) -> dict[str, str]:
     """上报说明 a careful clerk writes where a warning rule would fire."""
-    return warning_notes(config, values, demo_content(config).note)
+    return warning_notes(config, values, demo_content(config).note, unit)
 
 
 def narratives(config: CityConfig, unit: Unit, year: int) -> list[tuple[str, str, str]]:
@@ -134,7 +134,7 @@ def script(res: Resources, year: int, plan: CyclePlan) -> list[MailEvent]:
             day = cal.add_workdays(last, 1 + units.index(unit) % 2)
         else:
             day = cal.add_workdays(plan.open_day, rng.randint(3, 12))
-        notes = confirm_notes(cfg, values)
+        notes = confirm_notes(cfg, values, unit)
         tasks = task_answers_typed(cfg, unit, year, values, content.tasks, content.shared)
         good = fill_workbook(blank, as_clerk_types(values, rng), notes=notes, narratives=narratives(cfg, unit, year),
                              tasks=tasks)

@@ -281,7 +281,7 @@ def print_calendar(data: dict) -> None:
 def print_draft(result: Any) -> None:
     con = _console()
     con.print(f"报告初稿{'已生成' if result.new else '无变化（沿用上一稿）'}（第 {result.draft_id} 稿）：")
-    labels = {"docx": "Word 文稿", "md": "Markdown", "html": "网页", "xlsx": "数据附表", "notes": "审阅说明"}
+    labels = {"docx": "Word 文稿", "md": "Markdown", "html": "网页", "xlsx": "数据附表", "notes": "审阅说明", "pdf": "PDF"}
     for fmt, path in result.paths.items():
         con.print(f"  {labels.get(fmt, fmt)}：{path}", soft_wrap=True, markup=False)
     for note in getattr(result.doc, "notes", ()):

@@ -14,6 +14,7 @@ import math
 import random
 
 from nianbao.cityconfig import CityConfig, Indicator, Unit
+from nianbao.workbook.consistency import broken_rules
 from nianbao.workbook.rules import _parse, evaluate, names_in
 
 KIND_SCALE = {"city": 1.5, "district": 1.0, "county_city": 1.1, "county": 0.8, "zone": 0.35, "department": 0.6}
@@ -34,22 +35,32 @@ def _clip(ind: Indicator, x: float) -> float:
     return round(x) if ind.type in ("count", "flag") else round(x, 2)
 
 
+def _expected(config: CityConfig, unit: Unit) -> set[str]:
+    """Powers config says a unit of its kind has (the plausibility rules: ``applicable`` without ``when``)."""
+    return {c for r in config.rules if r.when is None and r.expr is None and r.covers(unit.code, unit.kind)
+            for c in r.applicable}
+
+
 def unit_values(config: CityConfig, unit: Unit, year: int) -> dict[str, float | None]:
     """Figures ``unit`` could report for ``year``; None = 不涉及."""
     profile, noise = random.Random(f"profile-{unit.code}"), random.Random(f"{unit.code}-{year}")
     scale, growth = KIND_SCALE.get(unit.kind, 1.0), 1 + (year - 2020) * 0.03
+    expected = _expected(config, unit)
     values: dict[str, float | None] = {}
+    draws: dict[str, float] = {}
     for ind in config.input_indicators(unit):
         size = profile.uniform(0.6, 1.4)  # drawn for every indicator: a unit's profile never shifts
         lacks_power = ind.na_allowed and unit.kind == "department" and profile.random() < 0.35
-        if lacks_power:
-            values[ind.code] = None
+        if lacks_power and ind.code not in expected:
+            values[ind.code] = None  # the figure it would have, if a rule says it must have the power:
+            spare = random.Random(f"{unit.code}-{year}-{ind.code}").uniform(0.94, 1.06)
+            draws[ind.code] = _clip(ind, _typical(ind) * scale * size * growth * spare)
         elif ind.type == "flag":
             values[ind.code] = 1.0 if profile.random() < 0.95 else 0.0
         else:
             values[ind.code] = _clip(ind, _typical(ind) * scale * size * growth * noise.uniform(0.94, 1.06))
     _rates_near_targets(config, values, profile, noise)
-    solve_rules(config, values, unit)
+    solve_rules(config, values, unit, draws)
     return values
 
 
@@ -78,12 +89,35 @@ def _side_name(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def solve_rules(config: CityConfig, values: dict[str, float | None], unit: Unit, passes: int = 5) -> None:
-    """Make every error rule hold by setting the one indicator that stands alone on a side of it."""
-    rules = [r for r in config.rules if r.severity == "error"]
+def _solve_conditional(config: CityConfig, values: dict[str, float | None], unit: Unit,
+                       draws: dict[str, float]) -> bool:
+    """An amount or a kind reported makes its category applicable: a unit that has the consequence's
+    powers as 不涉及 is given them (its drawn figure, at least 1). True if anything changed."""
+    na = {c for c, v in values.items() if v is None}
+    numbers = {c: v for c, v in values.items() if v is not None}
+    asked = set(values)
+    changed = False
+    for b in broken_rules([r for r in config.rules if r.when and r.severity == "error"], unit.code, unit.kind,
+                          asked, numbers, na):
+        wanted = [c for c in b.rule.applicable if c in na]
+        if not wanted and b.rule.expr:  # the consequence fails: give a power to the first 不涉及 or 0 it reads
+            wanted = [next((c for c in sorted(names_in(b.rule.expr)) if not values.get(c)), None)]
+        for code in filter(None, wanted[:1] if not b.rule.applicable else wanted):
+            values[code] = max(draws.get(code) or 1.0, 1.0)
+            changed = True
+    return changed
+
+
+def solve_rules(config: CityConfig, values: dict[str, float | None], unit: Unit,
+                draws: dict[str, float] | None = None, passes: int = 5) -> None:
+    """Make every error rule hold: a conditional rule by giving the unit the power it implies; a plain
+    one by setting the one indicator that stands alone on a side of it."""
+    rules = [r for r in config.rules if r.severity == "error" and r.when is None and r.expr]
     for _ in range(passes):
-        changed = False
+        changed = _solve_conditional(config, values, unit, draws or {})
         for rule in rules:
+            if not rule.covers(unit.code, unit.kind):
+                continue
             names = names_in(rule.expr)
             if not names <= set(values) or all(values[n] is None for n in names):
                 continue
@@ -111,12 +145,16 @@ def solve_rules(config: CityConfig, values: dict[str, float | None], unit: Unit,
             return
 
 
-def warning_notes(config: CityConfig, values: dict[str, float | None], note: str) -> dict[str, str]:
-    """The 上报说明 a careful clerk writes where a warning rule fires (so the workbook is accepted)."""
+def warning_notes(config: CityConfig, values: dict[str, float | None], note: str,
+                  unit: Unit | None = None) -> dict[str, str]:
+    """The 上报说明 a careful clerk writes where a warning rule fires (so the workbook is accepted).
+    Without ``unit``, every unit's warning rules are tried (a note too many does no harm)."""
     notes = {}
-    numbers = {n: (float(v) if isinstance(v, (int, float)) else 0.0) for n, v in values.items()}
-    for rule in config.rules:
-        names = names_in(rule.expr)
-        if rule.severity == "warning" and names <= set(numbers) and not evaluate(rule.expr, numbers)[0]:
-            notes[sorted(names)[0]] = note
+    na = {c for c, v in values.items() if v is None}
+    numbers = {c: float(v) for c, v in values.items() if isinstance(v, (int, float))}
+    rules = [r for r in config.rules if r.severity == "warning"]
+    if unit is None:
+        rules = [r.model_copy(update={"kinds": (), "units": ()}) for r in rules]
+    for b in broken_rules(rules, unit.code if unit else "", unit.kind if unit else "", set(values), numbers, na):
+        notes[b.codes[0]] = note
     return notes

@@ -19,7 +19,7 @@ def cmd_disclose(args: argparse.Namespace) -> int:
     text = res.config.text
     early = disclosure_early(res, year)
     with output.spinner(text("disclosure_working")):
-        result = disclose(res, year)
+        result = disclose(res, year, force=args.force)
     if early:  # an administrator may look before the deadline; the public table waits for it
         output.say(text("disclosure_preview", reason=early))
     output.say(text("disclosure_city_files", xlsx=result.paths["xlsx"], html=result.paths["html"]))
@@ -34,4 +34,5 @@ def cmd_disclose(args: argparse.Namespace) -> int:
 
 
 def register(add) -> None:
-    add("disclose", cmd_disclose, "生成行政执法数据公开表（.xlsx、.html 及各单位公开表）", today=True)
+    d = add("disclose", cmd_disclose, "生成行政执法数据公开表（.xlsx、.html 及各单位公开表）", today=True)
+    d.add_argument("--force", action="store_true", help="有自相矛盾的数据时仍然生成（默认列出并拒绝，退出码为 2）")

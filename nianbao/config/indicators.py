@@ -61,6 +61,9 @@ class Indicator(Model):
     yoy: Flag = False  # watch a year-on-year decline in the draft's problems
     phrase: Annotated[Text | None, AfterValidator(_phrase)] = None  # how the draft says it: 制定规范性文件{value}
     unit_phrase: Annotated[Text | None, AfterValidator(_phrase)] = None  # in a unit's own draft (default: phrase)
+    # in the own draft of a unit of this kind ("" = not said): a department has no 政府常务会议
+    kind_phrases: dict[UnitKind, Annotated[Text, AfterValidator(_phrase)]] = {}
+    kind_names: dict[UnitKind, Text] = {}  # its name in the own draft of a unit of this kind
     order: Int | None = None  # place in its section's text (default: catalogue order)
     sentence: Text | None = None  # phrases with the same key form one sentence (openers in report.yaml)
     typical: Num | None = Field(default=None, ge=0)  # a district's usual yearly figure (the demo's data)

@@ -12,6 +12,8 @@ import xlsxwriter
 from nianbao.cityconfig import CityConfig
 from nianbao.completeness import status_label
 from nianbao.report.aggregate import CityAggregate
+from nianbao.report.change import pct, pp, shown
+from nianbao.report.text import basis_note
 
 MET = {True: "达标", False: "未达标", None: ""}
 CHART_UNITS = 30  # beyond this a bar chart is unreadable: show the units furthest from the target
@@ -36,21 +38,32 @@ def _print(ws, header_rows: int = 1) -> None:
     ws.freeze_panes(header_rows, 0)
 
 
+FIGURE_HEADERS = ("指标代码", "指标名称", "计量单位", "{year}年", "{year}年（可比口径）", "{last}年（可比口径）",
+                  "同比（可比口径，%）", "同比（可比口径，百分点）", "可比单位数", "{last}年（全部报送单位，与可比口径不同时列出）",
+                  "目标", "是否达标", "覆盖单位", "应报单位", "不涉及单位")
+
+
 def _figures_sheet(wb, agg: CityAggregate, fmt: _Formats) -> None:
+    """One row a figure. The change stands beside the two like-for-like figures it is computed from (as
+    printed: two decimals), so every change can be recomputed from its row; last year's all-unit figure
+    has its own column, filled where it differs."""
     ws = wb.add_worksheet("全市指标")
-    ws.write_row(0, 0, ["指标代码", "指标名称", "计量单位", f"{agg.year}年", f"{agg.year - 1}年",
-                        "同比（可比口径，%）", "同比（百分点）", "可比单位数", "目标", "是否达标", "覆盖单位",
-                        "应报单位", "不涉及单位"], fmt.head)
+    ws.write_row(0, 0, [h.format(year=agg.year, last=agg.year - 1) for h in FIGURE_HEADERS], fmt.head)
     for r, f in enumerate(agg.figures.values(), 1):
         ws.write_row(r, 0, [f.code, f.name, f.unit])
-        for c, v in ((3, f.value), (4, f.last_year)):
-            ws.write(r, c, round(v, 2) if v is not None else None, fmt.of(f.unit))
-        ws.write(r, 5, round(f.change_pct, 1) if f.change_pct is not None else None, fmt.rate)
-        ws.write(r, 6, round(f.change_pp, 2) if f.change_pp is not None else None, fmt.rate)
+        now, before = (shown(v) for v in f.compared)
+        last_all = shown(f.last_year)
+        for c, v in ((3, shown(f.value)), (4, now), (5, before),
+                     (9, last_all if last_all is not None and last_all != before else None)):
+            ws.write(r, c, v, fmt.of(f.unit))
+        change, points = pct(f), pp(f)
+        ws.write(r, 6, round(change, 1) if change is not None and not f.is_rate else None, fmt.rate)
+        ws.write(r, 7, round(points, 2) if points is not None else None, fmt.rate)
         target = f"{f.target.op}{f.target.value:g}" if f.target else ""
-        ws.write_row(r, 7, [f.comparable_units or None, target, MET[f.met], f.covered, f.expected, f.na_units])
+        ws.write_row(r, 8, [f.comparable_units or None])
+        ws.write_row(r, 10, [target, MET[f.met], f.covered, f.expected, f.na_units])
     ws.set_column(1, 1, 36)
-    ws.set_column(3, 12, 11)
+    ws.set_column(3, 14, 11)
     _print(ws)
 
 
@@ -117,6 +130,16 @@ def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
     _print(ws)
 
 
+def _note_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> None:
+    """The draft's 说明 (coverage, units not reported, the comparable basis) and how the changes are made."""
+    ws = wb.add_worksheet("说明")
+    ws.set_column(0, 0, 100)
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    ws.write(0, 0, basis_note(config, agg), wrap)
+    ws.write(1, 0, config.report.basis_note.appendix.format(year=agg.year, last=agg.year - 1), wrap)
+    _print(ws)
+
+
 def build_appendix(config: CityConfig, agg: CityAggregate) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
@@ -125,5 +148,6 @@ def build_appendix(config: CityConfig, agg: CityAggregate) -> bytes:
     _units_sheet(wb, config, agg, fmt)
     _sources_sheet(wb, config, agg, fmt)
     _charts_sheet(wb, config, agg)
+    _note_sheet(wb, config, agg, fmt)
     wb.close()
     return buf.getvalue()

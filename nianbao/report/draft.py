@@ -12,16 +12,19 @@ import pendulum
 
 from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate
+from nianbao.report.claims import LeftOut, left_out
 from nianbao.report.appendix import build_appendix
 from nianbao.report.docx_writer import build_docx, parse_blocks
 from nianbao.report.fmt import count, ordinal, with_unit
 from nianbao.report.mdtext import plain
 from nianbao.report.plans import Plan, carried, choose_plans, load_plans
 from nianbao.report.problems import Problem
-from nianbao.report.text import change_text, duty_phrases, sections_text
+from nianbao.report.targets import targets_count, unit_shortfalls, units_short
+from nianbao.report.text import basis_note, change_text, duty_phrases, sections_text
 from nianbao.report.work import Progress
 from nianbao.report.workproblems import WorkPoint, arrange, tasks_point, theme_points
-from nianbao.report.worktext import WorkText, review_notes, work_text
+from nianbao.report.worktext import WorkText, work_text
+from nianbao.report.worktext import review_notes as work_notes
 
 
 @dataclass
@@ -33,6 +36,7 @@ class DraftDoc:
     appendix_xlsx: bytes
     figures: dict[str, float | None]
     notes: list[str] = field(default_factory=list)  # for the administrators: why a part says less than it could
+    review_notes: str = ""  # for the writer, beside the draft (highlights left out and why); not the text
 
 
 def report_parts(config: CityConfig, templates_dir: Path, agg: CityAggregate, problems: list[Problem],
@@ -63,7 +67,10 @@ def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate,
     said = {plain(text) for text in work.used}
     for s in sections:  # a unit's measure is told once: not again as its highlight
         s.highlights = [(unit, text) for unit, text in s.highlights if text not in said]
+    words = {"year": agg.year, "city": config.city, "framework": rep.framework(agg.year), **rep.slogans}
     return env.get_template(rep.template).render(
+        opening=rep.opening.format(**words), intro_focus=rep.intro_focus.format(**words),
+        basis_note=basis_note(config, agg),
         title=rep.title.format(city=config.city, year=agg.year), year=agg.year, next_year=agg.year + 1,
         city=config.city, framework=rep.framework(agg.year), agg=agg, report=rep, problems=problems,
         work=work, work_points=points,
@@ -105,7 +112,18 @@ def render_draft(config: CityConfig, templates_dir: Path, agg: CityAggregate, pr
                                     **docx_options(config, agg.year)),
                     appendix_xlsx=build_appendix(config, agg),
                     figures={c: f.value for c, f in agg.figures.items()},
-                    notes=review_notes(config, agg.year, progress))
+                    notes=work_notes(config, agg.year, progress),
+                    review_notes=review_notes(config, title, left_out(config, agg), work_notes(config, agg.year, progress)))
+
+
+def review_notes(config: CityConfig, title: str, items: list[LeftOut], more: list[str] = ()) -> str:
+    """The notes beside a draft for its writer: each highlight left out and why (report.yaml's wording),
+    then why a part of the draft says less than it could (the work plan's answers)."""
+    words = config.report.review_notes
+    lines = [words.title.format(title=title), ""]
+    notes = [item.note for item in items] + list(more)
+    lines += [f"{n}. {note}" for n, note in enumerate(notes, 1)] or [words.none]
+    return "\n".join(lines) + "\n"
 
 
 @dataclass(frozen=True)
@@ -125,6 +143,15 @@ def leaders_figures(config: CityConfig, agg: CityAggregate) -> tuple[list[KeyFig
     first = [key(agg.figures[c]) for c in config.report.leaders_figures if agg.figures[c].value is not None]
     missed = [key(f) for f in agg.figures.values() if f.met is False]
     return first, missed
+
+
+def target_context(config: CityConfig, agg: CityAggregate, problems: list[Problem]) -> dict:
+    """What the leaders' mail says of the figures and targets, at city level and at unit level (the draft's
+    problem points, so the mail points to them)."""
+    key, missed = leaders_figures(config, agg)
+    return {"key": key, "missed": missed, "targets": targets_count(agg), "ordinal": ordinal,
+            "shortfalls": unit_shortfalls(agg, problems, config.report.problems.names_max),
+            "units_short": units_short(agg)}
 
 
 def changed_figures(config: CityConfig, old: dict[str, float | None],

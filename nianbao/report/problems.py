@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate, Figure, rank
+from nianbao.report.change import pct as change_pct
+from nianbao.report.change import reading
 from nianbao.report.fmt import number, percent, with_unit
 
-DETAILS = 2  # findings a point gives in full: a third of the same kind would read like a list
+DETAILS = 2  # findings a point leads with; the rest follow after 此外, their units still named
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class Problem:
     late: tuple[tuple[str, ...], int] = ((), 0)  # late units named, and how many more
     missing: tuple[tuple[str, ...], int] = ((), 0)
     figures: tuple[str, ...] = field(default=())  # indicator codes the point rests on
+    more: tuple[Finding, ...] = ()  # findings beyond the first `DETAILS`: said briefly, units still named
 
 
 def _named(names: list[str], limit: int) -> tuple[tuple[str, ...], int]:
@@ -93,11 +96,12 @@ def yoy_declines(config: CityConfig, agg: CityAggregate, threshold_pct: float) -
     out = []
     for ind in config.indicators:
         f = agg.figures[ind.code]
-        if ind.yoy and f.change_pct is not None and f.change_pct < -threshold_pct and not f.is_rate:
+        if (ind.yoy and not f.is_rate and reading(config.report.materiality, f) == "down"
+                and (fall := change_pct(f)) is not None and fall < -threshold_pct):
             now, before = f.compared
-            out.append((-f.change_pct, Finding(
+            out.append((-fall, Finding(
                 f.name, with_unit(now, f.unit), before=with_unit(before, f.unit),
-                pct=percent(f.change_pct), comparable=0 if f.full_coverage else f.comparable_units, code=f.code)))
+                pct=percent(fall), comparable=0 if f.full_coverage else f.comparable_units, code=f.code)))
     return out
 
 
@@ -123,7 +127,8 @@ def find_problems(config: CityConfig, agg: CityAggregate, kinds: tuple[str, ...]
     for kind, findings in found.items():
         problems.append(Problem(kind, getattr(rules.weights, kind) * 100 + len(findings), tuple(findings[:DETAILS]),
                                 extra=_named(list(dict.fromkeys(f.name for f in findings[DETAILS:])), limit),
-                                figures=tuple(f.code for f in findings[:DETAILS])))
+                                figures=tuple(f.code for f in findings[:DETAILS]),
+                                more=tuple(findings[DETAILS:])))
     if late or missing:
         problems.append(Problem("late_missing", rules.weights.late_missing * 100 + len(late) + len(missing), (),
                                 late=_named(late, limit), missing=_named(missing, limit)))

@@ -32,9 +32,10 @@ def ratio(ind: Indicator, num: float | None, den: float | None) -> float | None:
 
 def ranked_codes(config: CityConfig) -> set[str]:
     """Indicators whose per-unit figures the draft needs even at province scale: every ratio (charts,
-    imbalance) and whatever config/report.yaml's problem rules name."""
+    imbalance), whatever config/report.yaml's problem rules name and the highlights' claims read."""
     rules = config.report.problems
     named = set(rules.imbalance_indicators) | set(rules.weak_capacity)
+    named |= {c.indicator for c in config.report.highlights.claims}
     return {i.code for i in config.indicators if i.derived} | named
 
 

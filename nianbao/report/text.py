@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from nianbao.cityconfig import CityConfig, Indicator
 from nianbao.report.aggregate import CityAggregate, Figure
+from nianbao.report.change import pct, pp, reading
+from nianbao.report.claims import contradicted
 from nianbao.report.fmt import number, percent, points, with_unit
 from nianbao.report.mdtext import plain
 
@@ -35,15 +37,14 @@ def change_text(config: CityConfig, f: Figure, common: int = 0) -> str:
     the report states once)."""
     w = config.report.wording
     basis = "" if f.full_coverage or f.comparable_units == common else w.comparable.format(n=f.comparable_units)
-    if f.is_rate and f.change_pp is not None:
-        if abs(f.change_pp) < 0.005:
-            return w.change_flat.format(basis=basis)
-        return (w.change_up_pp if f.change_pp > 0 else w.change_down_pp).format(basis=basis, pp=points(f.change_pp))
-    if f.change_pct is None:
+    how = reading(config.report.materiality, f)
+    if how == "none":
         return ""
-    if abs(f.change_pct) < 0.05:
+    if how == "flat":
         return w.change_flat.format(basis=basis)
-    return (w.change_up if f.change_pct > 0 else w.change_down).format(basis=basis, pct=percent(f.change_pct))
+    if f.is_rate:
+        return (w.change_up_pp if how == "up" else w.change_down_pp).format(basis=basis, pp=points(pp(f)))
+    return (w.change_up if how == "up" else w.change_down).format(basis=basis, pct=percent(pct(f)))
 
 
 def phrase(config: CityConfig, ind: Indicator, f: Figure, common: int = 0, *,
@@ -102,6 +103,8 @@ def choose_highlights(config: CityConfig, agg: CityAggregate) -> dict[str, list[
             if len(picked) >= per_section:
                 break
             text = text.rstrip("。；;，,")
+            if contradicted(config, agg, code, text):  # the unit's own figures say otherwise: review notes
+                continue
             if code not in used and text not in said:
                 used.add(code)
                 said.add(text)
@@ -130,3 +133,14 @@ def duty_phrases(config: CityConfig, agg: CityAggregate) -> list[str]:
         if f.value is not None:
             out.append(text.format(value=with_unit(f.value, f.unit), number=number(f.value, f.unit)))
     return out
+
+
+def basis_note(config: CityConfig, agg: CityAggregate) -> str:
+    """The 说明 at the end: how many units the figures cover, who did not report, the comparable basis."""
+    note, limit = config.report.basis_note, config.report.problems.names_max
+    missing = [u.unit.name for u in agg.units if u.status not in ("on_time", "late")]
+    named = "、".join(missing[:limit]) + (f"等{len(missing)}家单位" if len(missing) > limit else "")
+    basis = agg.comparable_units and agg.comparable_units < max(agg.reported, agg.reported_last)
+    return note.text.format(expected=agg.expected, reported=agg.reported,
+                            missing=note.missing.format(units=named) if missing else "",
+                            comparable=note.comparable.format(n=agg.comparable_units) if basis else "")

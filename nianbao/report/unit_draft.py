@@ -7,16 +7,18 @@ wrote itself. Every word comes from config/ and templates/; this module picks an
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, replace
 
 import jinja2
 import pendulum
 
 from nianbao.cityconfig import CityConfig, Indicator
-from nianbao.config.report import UnitDrafts
+from nianbao.config.report import UnitDrafts, one
 from nianbao.report.aggregate import CityAggregate, Figure, aggregate
 from nianbao.report.docx_writer import build_docx
-from nianbao.report.draft import docx_options
+from nianbao.report.claims import contradicted, left_out
+from nianbao.report.draft import docx_options, review_notes
 from nianbao.report.fmt import count, ordinal, with_unit
 from nianbao.report.mdtext import plain
 from nianbao.report.model import UnitReport
@@ -41,6 +43,7 @@ class UnitDraftDoc:
     title: str
     markdown: str
     docx: bytes
+    review_notes: str = ""  # for the writer, beside the draft: highlights left out and why
 
 
 def medians(config: CityConfig, city: CityAggregate) -> dict[str, float]:
@@ -56,14 +59,26 @@ def medians(config: CityConfig, city: CityAggregate) -> dict[str, float]:
     return out
 
 
-def _wording(ind: Indicator) -> str | None:
-    """How a unit's draft says the indicator (``unit_phrase``, else the city's ``phrase``; "" = never)."""
+def _wording(ind: Indicator, kind: str) -> str | None:
+    """How a unit's draft says the indicator (its kind's phrase, else ``unit_phrase``, else the city's
+    ``phrase``; "" = never)."""
+    if kind in ind.kind_phrases:
+        return ind.kind_phrases[kind]
     return ind.unit_phrase if ind.unit_phrase is not None else ind.phrase
 
 
-def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, float]) -> str:
+def self_name(rules: UnitDrafts, unit_name: str, kind: str) -> str:
+    """How the unit calls itself: 本区, 本县, 本市 for a government; 本局, 本委 after a department's name."""
+    if kind in rules.self_names:
+        return rules.self_names[kind]
+    return next((word for end, word in rules.self_by_ending.items() if unit_name.endswith(end)), rules.self_default)
+
+
+def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, float],
+             room: int = 99, key: str = "") -> tuple[str, int]:
     """The section's sentence on its targets (met floors, kept ceilings) and on where the unit stands
-    against the median of the units; "" when there is nothing to say."""
+    against the median of the units (at most ``room`` such clauses); "" when there is nothing to say.
+    Also: how many place clauses it used."""
     said = rules.summary
 
     def clause(template: str, fs: list[Figure], targets: bool = False) -> str:
@@ -85,43 +100,60 @@ def _summary(rules: UnitDrafts, figures: list[Figure], city_medians: dict[str, f
         else:
             place["above" if f.value > median else "below"].append(f)
     aims = [c for c in (clause(said.met, met, True), clause(said.kept, kept, True)) if c]
-    where = [c for c in (clause(getattr(said, k), v) for k, v in place.items()) if c]
+    where = [c for c in (clause(getattr(said, k), v) for k, v in place.items()) if c][:room]
     if not aims and not where:
-        return ""
-    opener = said.opener if aims and where else said.opener_targets if aims else said.opener_place
-    return opener + "；".join("，".join(group) for group in (aims, where) if group) + "。"
+        return "", 0
+    opener = one(said.opener if aims and where else said.opener_targets if aims else said.opener_place,
+                 f"{key}/opener")
+    return opener + "；".join("，".join(group) for group in (aims, where) if group) + "。", len(where)
 
 
 def unit_sections(config: CityConfig, agg: CityAggregate, unit: UnitReport,
                   city_medians: dict[str, float]) -> list[UnitSection]:
     rules = config.report.unit_drafts
 
+    kind = unit.unit.kind
+    me = self_name(rules, unit.unit.name, kind)
+
     def said(ind: Indicator, f: Figure) -> str | None:
-        return phrase(config, ind, f, wording=_wording(ind))
+        return phrase(config, ind, f, wording=_wording(ind, kind))
 
     codes = {s.code for s in config.report.sections}
-    elsewhere = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
-                 if kind == "highlight" and section not in codes]
+    code = unit.unit.code
+    mine = [(section, text.rstrip("。；;，,")) for section, kind, text in unit.narratives if kind == "highlight"]
+    mine = [(section, text) for section, text in mine if not contradicted(config, agg, code, text)]
+    elsewhere = [plain(text) for section, text in mine if section not in codes]
     out = []
+    placed = 0  # clauses setting the unit against the others ("全市平均水平"): at most summary.place_max
     for s in config.report.sections:
         sec = UnitSection(s.code, s.heading, section_sentences(config, agg, s.code, said))
         spoken = [agg.figures[i.code] for i in config.section_indicators(s.code)
-                  if i.code in agg.figures and agg.figures[i.code].value is not None and _wording(i) != ""]
-        sec.summary = _summary(rules, spoken, city_medians)
+                  if i.code in agg.figures and agg.figures[i.code].value is not None and _wording(i, kind) != ""]
+        sec.summary, used = _summary(rules, spoken, city_medians, rules.summary.place_max - placed,
+                                     f"{unit.unit.code}/{s.code}")
+        placed += used
         na = [i.name for i in config.section_indicators(s.code)
-              if i.code in unit.na and _wording(i) != ""]
+              if i.code in unit.na and _wording(i, kind) != ""]
         if na:
-            sec.not_applicable = rules.not_applicable.format(names="、".join(dict.fromkeys(na)))
+            sec.not_applicable = rules.not_applicable.format(names="、".join(dict.fromkeys(na)), self=me)
         sec.empty = not sec.sentences and not na
-        texts = [plain(text.rstrip("。；;，,")) for section, kind, text in unit.narratives
-                 if kind == "highlight" and section == s.code]
+        texts = [plain(text) for section, text in mine if section == s.code]
         if texts:
-            sec.highlights_opener, sec.highlights = rules.highlights_opener, [("", t) for t in texts]
+            sec.highlights_opener, sec.highlights = rules.highlights_opener.format(self=me), [("", t) for t in texts]
         out.append(sec)
     if elsewhere:  # a highlight filed under no section of the report opens the first one
-        out[0].highlights_opener = rules.highlights_opener
+        out[0].highlights_opener = rules.highlights_opener.format(self=me)
         out[0].highlights = [("", t) for t in elsewhere] + out[0].highlights
     return out
+
+
+def own_aggregate(config: CityConfig, year: int, unit: UnitReport, previous: UnitReport | None) -> CityAggregate:
+    """The unit's own figures, each named as a unit of its kind names it (``kind_names``)."""
+    agg = aggregate(config, year, [unit], [previous] if previous else [])
+    for ind in config.indicators:
+        if unit.unit.kind in ind.kind_names and ind.code in agg.figures:
+            agg.figures[ind.code] = replace(agg.figures[ind.code], name=ind.kind_names[unit.unit.kind])
+    return agg
 
 
 def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous: UnitReport | None,
@@ -130,21 +162,37 @@ def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous:
     for every unit of a run."""
     rules = config.report.unit_drafts
     year = city.year
-    agg = aggregate(config, year, [unit], [previous] if previous else [])
+    agg = own_aggregate(config, year, unit, previous)
     problems = find_problems(config, agg, UNIT_PROBLEMS)
     own_problems = [plain(text.rstrip("。；;，,")) for _, kind, text in unit.narratives if kind == "problem"]
     room = max(0, config.report.problems.max - len(problems))
-    plans = choose_plans(load_plans(templates_dir / rules.plans_file), problems, year + 1, rules.plans_count)
+    book = load_plans(templates_dir / rules.plans_file)
+    if book.standing:  # each unit starts the standing plans at its own place: drafts do not all end alike
+        turn = zlib.crc32(unit.unit.code.encode("utf-8")) % len(book.standing)
+        book = book.model_copy(update={"standing": book.standing[turn:] + book.standing[:turn]})
+    plans = choose_plans(book, problems, year + 1, rules.plans_count)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     name = unit.unit.name
-    return env.get_template(rules.template).render(
+    me = self_name(rules, name, unit.unit.kind)
+    code = unit.unit.code
+
+    def pick(value, slot: str) -> str:
+        return one(value, f"{code}/{slot}")
+
+    return env.get_template(rules.template).render(me=me, no_figures=rules.no_figures.format(self=me),
+        no_problems=pick(rules.no_problems, "no_problems").format(self=me),
+        duty_text=pick(rules.duty, "duty").format(self=me),
+        leads={k: pick(getattr(rules.leads, k), f"lead/{k}") for k in UNIT_PROBLEMS},
+        causes={k: pick(getattr(rules.causes, k), f"cause/{k}") for k in UNIT_PROBLEMS},
         title=unit_title(config, name, year), unit=name, year=year, next_year=year + 1, city=config.city,
-        intro=rules.intro.format(unit=name, year=year, framework=config.report.framework(year)), rules=rules,
+        intro=pick(rules.intro, "intro").format(unit=name, year=year, framework=config.report.framework(year)),
+        rules=rules,
         sections=unit_sections(config, agg, unit, medians(config, city) if city_medians is None else city_medians),
         problems=problems,
         own_problems=own_problems[:room], received=received, duty=duty_phrases(config, agg), plans=plans,
-        plans_intro=rules.plans_intro.format(next_year=year + 1, year=year), ordinal=ordinal, count=count)
+        plans_intro=pick(rules.plans_intro, "plans_intro").format(next_year=year + 1, year=year, self=me),
+        ordinal=ordinal, count=count)
 
 
 def unit_title(config: CityConfig, unit_name: str, year: int) -> str:
@@ -156,5 +204,7 @@ def render_unit_draft(config: CityConfig, templates_dir, unit: UnitReport, previ
                       city_medians: dict[str, float] | None = None) -> UnitDraftDoc:
     md = unit_markdown(config, templates_dir, unit, previous, city, received, city_medians)
     options = {**docx_options(config, city.year), "title_lines": None}
-    return UnitDraftDoc(unit.unit.code, unit_title(config, unit.unit.name, city.year), md,
-                        build_docx(md, issuer=unit.unit.name, date=generated_at, **options))
+    title = unit_title(config, unit.unit.name, city.year)
+    own = own_aggregate(config, city.year, unit, previous)
+    return UnitDraftDoc(unit.unit.code, title, md, build_docx(md, issuer=unit.unit.name, date=generated_at, **options),
+                        review_notes(config, title, left_out(config, own)))

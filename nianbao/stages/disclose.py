@@ -14,16 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nianbao import repo
+from nianbao.cityconfig import CityConfig
 from nianbao.db.session import unit_of_work
 from nianbao.disclosure.changes import Changes, compare, describe, snapshot_bytes
 from nianbao.disclosure.config import DisclosureFile, load_disclosure
 from nianbao.disclosure.render_html import city_page, render, unit_page
 from nianbao.disclosure.render_xlsx import city_xlsx, unit_xlsx
 from nianbao.disclosure.table import Table, build_table
+from nianbao.errors import NianbaoError
 from nianbao.plan import PlannedDeadline, build_plan
 from nianbao.resources import Resources
 from nianbao.stages.season import season_end
 from nianbao.texts import fmt_day
+from nianbao.workbook.checks import cited
+from nianbao.workbook.consistency import broken_rules
 from nianbao.workdays import WorkCalendar
 
 FOLDER = "disclosure"
@@ -116,13 +120,43 @@ def _files(res: Resources, spec: DisclosureFile, table: Table,
     return files
 
 
-def disclose(res: Resources, year: int) -> DisclosureResult:
+class DisclosureRefused(NianbaoError):
+    """Accepted figures break an error rule of rules.yaml: the table would publish a contradiction."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def inconsistent_rows(cfg: CityConfig, codes: list[str], data: dict[str, repo.AcceptedData]) -> list[str]:
+    """One line a unit whose accepted figures break an error rule (accepted before the rule existed, or
+    by an administrator's decision): the unit, the figures and the rule, in the city's wording."""
+    lines = []
+    for code in codes:
+        d = data.get(code)
+        if d is None:
+            continue
+        unit = cfg.unit(code)
+        asked = {i.code for i in cfg.input_indicators(unit)}
+        for b in broken_rules(cfg.rules, code, unit.kind, asked, d.values, d.na):
+            if b.rule.severity == "error":
+                lines.append(cfg.text("disclosure_inconsistent_row", unit=unit.name, message=b.rule.message,
+                                      cited=cited(cfg, b.codes, d.values, d.na)))
+    return lines
+
+
+def disclose(res: Resources, year: int, force: bool = False) -> DisclosureResult:
+    """The disclosure's files. Refused (`DisclosureRefused`, naming every row and why) while an accepted
+    row contradicts itself, unless ``force``: then published, and the lines say which rows."""
     cfg = res.config
     spec = load_disclosure(res.settings.config_dir, cfg)
     with unit_of_work(res.db) as s:
         cycle = repo.get_cycle(s, year)
         codes = repo.expected_codes(cfg, cycle)
         data = repo.accepted(s, year)
+    bad = inconsistent_rows(cfg, codes, data)
+    if bad and not force:
+        raise DisclosureRefused([cfg.text("disclosure_refused", count=len(bad)), *bad])
     table = build_table(spec, cfg, year, codes, data)
     base = f"{year}/{FOLDER}"
     before, note = _previous(res, f"{base}/{SNAPSHOT}")
@@ -133,6 +167,7 @@ def disclose(res: Resources, year: int) -> DisclosureResult:
         path = res.outputs.write(f"{base}/{name}", blob)
         (paths if code is None else unit_paths.setdefault(code, {}))[path.suffix.lstrip(".")] = path
     res.outputs.write(f"{base}/{SNAPSHOT}", snapshot_bytes(table))
-    lines = ([note] if note else []) + describe(changes, table, cfg.text)
+    forced = [cfg.text("disclosure_forced", count=len(bad)), *bad] if bad else []
+    lines = forced + ([note] if note else []) + describe(changes, table, cfg.text)
     return DisclosureResult(year, table.title, paths, unit_paths, changes, [r.name for r in table.reported],
                             [r.name for r in table.missing], lines, table)

@@ -17,7 +17,7 @@ from nianbao.mail.message import compose
 from nianbao.mail.outbox import enqueue
 from nianbao.plan import build_plan
 from nianbao.report.aggregate import CityAggregate, aggregate, assemble
-from nianbao.report.draft import DraftDoc, changed_figures, leaders_figures, render_draft
+from nianbao.report.draft import DraftDoc, changed_figures, render_draft, target_context
 from nianbao.report.model import UnitReport
 from nianbao.report.pdf import pdf_attachment, pdf_versions
 from nianbao.report.problems import find_problems
@@ -96,9 +96,8 @@ def make_draft(res: Resources, year: int, out_dir: Path | None = None) -> DraftR
                        progress=plan_progress(res, year))
     stem = doc.title
     files = {"md": (f"{stem}.md", doc.markdown.encode("utf-8")), "html": (f"{stem}.html", doc.html.encode("utf-8")),
-             "docx": (f"{stem}.docx", doc.docx), "xlsx": (f"{stem}-数据附表.xlsx", doc.appendix_xlsx)}
-    if doc.notes:  # for the administrators who review the draft, never in it
-        files["notes"] = (f"{stem}-审阅说明.txt", "".join(f"{n}\n" for n in doc.notes).encode("utf-8"))
+             "docx": (f"{stem}.docx", doc.docx), "xlsx": (f"{stem}-数据附表.xlsx", doc.appendix_xlsx),
+             "notes": (f"{stem}-审阅说明.txt", doc.review_notes.encode("utf-8"))}
     pdf = pdf_versions({f"{stem}.docx": doc.docx}, config_dir=res.settings.config_dir) if cfg.report.pdf else {}
     if pdf:  # for phones; where LibreOffice is missing or fails, a logged note and no PDF
         files["pdf"] = (f"{stem}.pdf", pdf[f"{stem}.docx"])
@@ -133,11 +132,11 @@ def draft_mail(res: Resources, result: DraftResult, before: dict | None, now: di
     leaders' edited drafts received since it and, with a work plan for the year, how many of its tasks are
     done and which are behind."""
     agg, cfg = result.agg, res.config
-    key, missed = leaders_figures(cfg, agg)
     return render_mail(res.settings.templates_dir, "draft", city=cfg, title=result.doc.title, expected=agg.expected,
-                       reported=agg.reported, on_time=agg.on_time, key=key, missed=missed, first=before is None,
+                       reported=agg.reported, on_time=agg.on_time, first=before is None,
                        changes=changed_figures(cfg, before, now) if before is not None else [],
-                       edits=[e for e in edits if e.files], tasks=tasks)
+                       edits=[e for e in edits if e.files], tasks=tasks,
+                       **target_context(cfg, agg, find_problems(cfg, agg)))
 
 
 def deliver_draft(res: Resources, result: DraftResult) -> bool:

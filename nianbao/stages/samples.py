@@ -12,7 +12,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.completeness import Rates, status_label
 from nianbao.plan import build_plan
 from nianbao.report.aggregate import aggregate
-from nianbao.report.draft import leaders_figures, render_markdown
+from nianbao.report.draft import render_markdown, target_context
 from nianbao.report.model import UnitReport
 from nianbao.report.problems import find_problems
 from nianbao.sample_data import unit_values
@@ -64,13 +64,12 @@ def sample_renders(config: CityConfig, templates_dir: Path) -> list[tuple[str, C
                                               "answers": "回复《填报邀请》", "text": "第12项是否包含调解结案？",
                                               "files": []}])),
         ("mail/draft.txt.j2", mail("draft", title=config.report.title, expected=agg.expected, reported=agg.reported,
-                                   on_time=agg.on_time, key=leaders_figures(config, agg)[0],
-                                   missed=leaders_figures(config, agg)[1], first=False,
-                                   changes=[("示例", "1件", "2件")],
+                                   on_time=agg.on_time, first=False, changes=[("示例", "1件", "2件")],
                                    edits=[{"sender": "leader@example.cn", "received": fmt_day(today),
                                            "files": ["2026/draft/示例（领导修改稿）.docx"]}],
                                    tasks={"total": 2, "done": 1, "behind": [{"id": "2", "title": "示例任务",
-                                                                            "lead": ["示例单位"], "status": "正在推进"}]})),
+                                                                            "lead": ["示例单位"], "status": "正在推进"}]},
+                                   **target_context(config, agg, find_problems(config, agg)))),
         (config.report.template, lambda: render_markdown(config, templates_dir, agg, find_problems(config, agg))),
         ("mail/alert.txt.j2", mail("alert", run_id="0", run_name="intake-2027-01-08-0915", flow_name="intake",
                                    state="Failed", message="示例", when="2027年1月8日 09:15")),

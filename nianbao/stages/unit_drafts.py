@@ -89,7 +89,8 @@ def _draft_one(res: Resources, city, unit, previous, city_medians) -> Path:
                             received=late_on, city_medians=city_medians)  # prose names the day, not the minute
     folder = f"{city.year}/units"
     paths = {"docx": res.outputs.write(f"{folder}/{doc.title}（初稿）.docx", doc.docx),
-             "md": res.outputs.write(f"{folder}/{doc.title}（初稿）.md", doc.markdown.encode("utf-8"))}
+             "md": res.outputs.write(f"{folder}/{doc.title}（初稿）.md", doc.markdown.encode("utf-8")),
+             "notes": res.outputs.write(f"{folder}/{doc.title}（初稿）-审阅说明.txt", doc.review_notes.encode("utf-8"))}
     sha, _ = res.store.put(doc.markdown.encode("utf-8"), ".md")
     subject, body = render_mail(res.settings.templates_dir, "unit_draft", city=cfg, unit=unit.unit, year=city.year,
                                 title=doc.title, received=received, compared=bool(city_medians))

@@ -4,11 +4,12 @@ Every message names sheet, cell and indicator and says what to do."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 
 from nianbao.cityconfig import CityConfig, Indicator, Unit
+from nianbao.workbook.consistency import broken_rules
 from nianbao.workbook.reader import Cell, RawWorkbook
-from nianbao.workbook.rules import evaluate, names_in
 from nianbao.workbook.task_checks import check_tasks
 from nianbao.workbook.values import parse_value
 from nianbao.workplan.answers import TaskAnswer
@@ -123,23 +124,27 @@ def check_values(config: CityConfig, unit: Unit, raw: RawWorkbook) -> CheckResul
         finding = _value_findings(config, ind, raw.cell(ind.code), res)
         if finding:
             res.errors.append(finding)
-    for rule in config.rules:
-        names = names_in(rule.expr)
-        # 不涉及 counts as 0 in a rule (no power, no cases); a rule about nothing but 不涉及 is skipped.
-        if not names <= set(by_code) or names <= res.na or not names <= set(res.values) | res.na:
-            continue
-        holds, left, right = evaluate(rule.expr, {**{c: 0.0 for c in res.na}, **res.values})
-        if holds:
-            continue
-        first = raw.cell(sorted(names)[0])
-        cited = "、".join(f"{by_code[n].name}{_fmt(res.values[n]) if n in res.values else config.text('na_value')}"
-                          for n in sorted(names))
-        text = config.text("check_rule", where=_where(config, by_code[sorted(names)[0]], first),
-                           message=rule.message, cited=cited)
-        _warn_or_err(res, raw, Finding(rule.code, rule.severity, sorted(names)[0], first.sheet if first else None,
-                                       first.ref if first else None, text, _todo(config, rule.severity)), names)
+    for broken in broken_rules(config.rules, unit.code, unit.kind, set(by_code), res.values, res.na):
+        rule, codes = broken.rule, broken.codes
+        first = raw.cell(codes[0])
+        text = config.text("check_rule", where=_where(config, by_code[codes[0]], first),
+                           message=rule.message, cited=cited(config, codes, res.values, res.na, raw))
+        _warn_or_err(res, raw, Finding(rule.code, rule.severity, codes[0], first.sheet if first else None,
+                                       first.ref if first else None, text, _todo(config, rule.severity)), set(codes))
     _tasks(config, unit, raw, res)
     return res
+
+
+def cited(config: CityConfig, codes: Iterable[str], values: Mapping[str, float], na: Set[str],
+          raw: RawWorkbook | None = None) -> str:
+    """Each indicator a rule reads with its figure and, from a workbook, its cell: every cell to correct is named."""
+    out = []
+    for code in codes:
+        figure = _fmt(values[code]) if code in values else config.text("na_value")
+        cell = raw.cell(code) if raw is not None else None
+        place = config.text("rule_cell", sheet=cell.sheet, ref=cell.ref) if cell else ""
+        out.append(config.text("rule_cited", name=config.indicator(code).name, place=place, value=figure))
+    return "、".join(out)
 
 
 def _tasks(config: CityConfig, unit: Unit, raw: RawWorkbook, res: CheckResult) -> None:

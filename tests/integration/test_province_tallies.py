@@ -110,7 +110,7 @@ def test_a_province_aggregate_still_names_the_units_furthest_apart(res, monkeypa
     agg = city_aggregate(res, 2026)
     rates = agg.figures["E_CZL"].by_unit
     assert rates and len(rates) == len(res.config.reporting_units) - 1
-    assert agg.figures["F1_01"].by_unit is None and agg.figures["F1_01"].sources is None
+    assert agg.figures["F1_04"].by_unit is None and agg.figures["F1_04"].sources is None
 
 
 def test_the_per_unit_table_the_province_appendix_points_to_is_exported_as_a_workbook(res, tmp_path):

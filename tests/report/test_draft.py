@@ -151,7 +151,7 @@ def test_the_appendix_lists_every_figure_with_sources_and_has_charts(city, curre
 
     agg, doc = draft_of(city, current)
     wb = openpyxl.load_workbook(io.BytesIO(doc.appendix_xlsx))
-    assert wb.sheetnames == ["全市指标", "分单位", "数据来源", "图表"]
+    assert wb.sheetnames == ["全市指标", "分单位", "数据来源", "图表", "说明"]
     rows = {r[0]: r for r in wb["全市指标"].iter_rows(min_row=2, values_only=True)}
     assert set(rows) == set(agg.figures)
     assert rows["E_CZRS"][3] == agg.figures["E_CZRS"].value

@@ -51,7 +51,7 @@ def test_a_rate_changes_in_percentage_points(city, two_stopped):
     md = render_markdown(city, REPO_ROOT / "templates", agg, find_problems(city, agg))
     f = agg.figures["E_CZL"]
     assert f.change_pp is not None and f.change_pp == pytest.approx(f.compared[0] - f.compared[1])
-    if abs(f.change_pp) >= 0.005:
+    if abs(f.change_pp) >= city.report.materiality.min_pp:  # below it: 基本持平 (test_changes_reproducible)
         word = "提高" if f.change_pp > 0 else "下降"
         assert f"持证率{agg.fmt('E_CZL')}，同比{word}{points(f.change_pp)}个百分点" in md
     assert not re.search(r"率[\d.]+%，同比(增长|下降)[\d.]+%", md)  # no rate compared in percent
@@ -62,7 +62,10 @@ def test_the_draft_states_the_comparable_basis_once(city, two_stopped):
     md = render_markdown(city, REPO_ROOT / "templates", agg, find_problems(city, agg))
     assert f"同比数据按两年均有报送的{agg.comparable_units}家单位可比口径计算" in md
     f = agg.figures["E_CF_HJ"]
-    assert f"行政处罚{agg.fmt('E_CF_HJ')}，同比{'增长' if f.change_pct > 0 else '下降'}{percent(f.change_pct)}" in md
+    if abs(f.change_pct) < city.report.materiality.min_pct:
+        assert f"行政处罚{agg.fmt('E_CF_HJ')}，与上年基本持平" in md
+    else:
+        assert f"行政处罚{agg.fmt('E_CF_HJ')}，同比{'增长' if f.change_pct > 0 else '下降'}{percent(f.change_pct)}" in md
 
 
 def test_a_decline_that_coverage_explains_is_not_a_problem(city, current, previous):

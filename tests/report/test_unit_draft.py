@@ -53,7 +53,7 @@ def test_a_power_the_unit_lacks_is_said_in_words_never_as_zero(city, settings, c
     values = {**unit_values(city, dept, YEAR), "E_QZ": None, "E_XK": None}
     now = [report(dept, values, sid=r.submission_id) if r.unit.code == dept.code else r for r in current]
     md = _draft(city, settings.templates_dir, now, previous, dept.code)
-    assert "本单位不涉及行政许可决定数、行政强制决定数" in md
+    assert "本局不涉及行政许可决定数、行政强制决定数" in md
     assert not re.search(r"行政强制\d", md) and not re.search(r"行政许可决定\d", md) and not re.search(r"(?<![\d.,])0件", md)
 
 
@@ -88,7 +88,7 @@ def test_its_own_highlights_and_written_problems_are_quoted(city, settings, curr
     texts = (("F2", "highlight", "率先推行证明事项告知承诺制"), ("F3", "problem", "执法队伍年龄结构老化"))
     own = report(first.unit, first.values, sid=1, narratives=texts)
     md = _draft(city, settings.templates_dir, [own] + current[1:], previous, first.unit.code)
-    assert "本单位结合实际积极探索：率先推行证明事项告知承诺制。" in md
+    assert "本区结合实际积极探索：率先推行证明事项告知承诺制。" in md  # a district calls itself 本区
     assert "执法队伍年龄结构老化。" in md.split("## 二、")[1]
 
 
@@ -122,3 +122,34 @@ def test_a_section_with_targets_but_no_comparison_does_not_mention_the_city(city
     body = _draft(city, settings.templates_dir, [strong] + current[1:], previous, unit.unit.code).split("## 二、")[0]
     first = body.split("### ")[1]  # 顶层设计: targets, and no figure compared with the other units
     assert "对照目标，" in first and "全市" not in first, first
+
+
+def test_a_departments_draft_speaks_as_a_department(city, settings, current, previous):
+    """市公安局 has no 政府常务会议 and calls itself 本局; a district calls itself 本区."""
+    dept = _department(city)
+    md = _draft(city, settings.templates_dir, current, previous, dept.code)
+    assert "政府常务会议" not in md and "政府领导班子" not in md
+    assert "列入党组（党委）会议" in md and "本局" in md and "本单位" not in md
+    district = city.reporting_units[0]
+    assert "本区" in _draft(city, settings.templates_dir, current, previous, district.code)
+
+
+def test_a_draft_sets_the_unit_against_the_city_at_most_twice(city, settings, current, previous):
+    for unit in city.reporting_units[:6]:
+        md = _draft(city, settings.templates_dir, current, previous, unit.code)
+        assert md.count("全市平均水平") <= city.report.unit_drafts.summary.place_max, unit.name
+
+
+def test_few_sentences_of_a_draft_are_word_for_word_in_most_drafts(city, settings, current, previous):
+    """Over every unit's draft: at most 3 sentences a draft that more than half the drafts share."""
+    import collections
+    import re
+
+    sentences = {}
+    for r in current:
+        md = _draft(city, settings.templates_dir, current, previous, r.unit.code)
+        body = [line for line in md.splitlines() if line and not line.startswith("#")]
+        sentences[r.unit.code] = {s for line in body for s in re.split(r"(?<=[。：])", line) if len(s) > 4}
+    counts = collections.Counter(s for found in sentences.values() for s in found)
+    common = {s for s, n in counts.items() if n > len(sentences) / 2}
+    assert max(len(found & common) for found in sentences.values()) <= 3, common
