@@ -54,6 +54,12 @@ def titled(title: str) -> str:
     return title if title.startswith("《") else f"《{title}》"
 
 
+def quoted(title: str) -> str:
+    """A task's title as it stands inside the draft's “…”: its own quotation marks become ‘…’ (a
+    title like 深化“放管服”改革 would otherwise read “深化“放管服”改革”)."""
+    return plain(title.replace("“", "‘").replace("”", "’"))
+
+
 @dataclass
 class SectionWork:
     status: str = ""
@@ -96,7 +102,7 @@ def work_text(config: CityConfig, p: Progress) -> WorkText:
     room = allot({code: len(items) for code, items in told.items()}, len(w.measures) * w.frame_uses)
     for s in config.report.sections:
         states = p.of(s.code)
-        answered = [t for t in states if t.status is not None]
+        answered = [t for t in states if t.answers]
         if not answered:
             continue
         sw = SectionWork()
@@ -150,7 +156,7 @@ def _told(states: list[TaskState], names: dict[str, str], used: set[str]) -> lis
                 used.add(text)
                 items.append(f"{plain(name)}{plain(text)}")
         if items:
-            out.append((plain(t.task.title), "；".join(items)))
+            out.append((quoted(t.task.title), "；".join(items)))
     return out
 
 
@@ -182,14 +188,18 @@ def review_notes(config: CityConfig, year: int, p: Progress | None) -> list[str]
     if not p.answered:
         return [w.notes.no_answers.format(year=year, n=len(p.tasks))]
     out = []
-    silent = [t for t in p.tasks if t.status is None]
+    silent = [t for t in p.tasks if t.status is None and not t.answers]
     if silent:
-        out.append(w.notes.unanswered.format(tasks="、".join(f"{t.task.id}“{t.task.title}”" for t in silent)))
+        out.append(w.notes.unanswered.format(tasks="、".join(f"{t.task.id}“{quoted(t.task.title)}”" for t in silent)))
+    partly = [t for t in p.tasks if t.status is None and t.answers]
+    if partly:
+        out.append(w.notes.partly_answered.format(tasks="、".join(
+            f"{t.task.id}“{quoted(t.task.title)}”（{'、'.join(t.missing)}）" for t in partly)))
     unplaced = [t for t in p.tasks if t.section is None]
     if unplaced:
-        out.append(w.notes.unplaced.format(tasks="、".join(f"{t.task.id}“{t.task.title}”" for t in unplaced)))
+        out.append(w.notes.unplaced.format(tasks="、".join(f"{t.task.id}“{quoted(t.task.title)}”" for t in unplaced)))
     for s in config.report.sections:
         states = p.of(s.code)
-        if states and all(t.status is None for t in states):
+        if states and all(not t.answers for t in states):
             out.append(w.notes.section_silent.format(section=s.heading))
     return out
