@@ -23,17 +23,26 @@ _END = "。；;，,、 \n"
 
 
 class Frames:
-    """Sentence frames taken in turn, each at most ``uses`` times; None once all are used up."""
+    """Sentence frames taken in turn, each at most ``uses`` times; None once all are used up. A frame
+    whose words before “{task}” repeat the verb the task's title opens with (为推进“推进…”) is passed over."""
 
     def __init__(self, frames: tuple[str, ...], uses: int):
         self.frames, self.uses, self.n = frames, uses, 0
+        self.used = [0] * len(frames)
 
-    def take(self) -> str | None:
-        if self.n >= len(self.frames) * self.uses:
-            return None
-        frame = self.frames[self.n % len(self.frames)]
-        self.n += 1
-        return frame
+    def take(self, task: str = "") -> str | None:
+        for i in range(len(self.frames)):
+            at = (self.n + i) % len(self.frames)
+            if self.used[at] < self.uses and not _repeats(self.frames[at], task):
+                self.used[at] += 1
+                self.n = at + 1
+                return self.frames[at]
+        return None
+
+
+def _repeats(frame: str, task: str) -> bool:
+    before = frame.split("“{task}”", 1)[0] if "“{task}”" in frame else ""
+    return bool(task) and len(task) >= 2 and task[:2] in before
 
 
 _SELF = re.compile(r"^(?:本单位|我单位|本部门|我局|我委|我办|我区|我县|我市)[，,]?")
@@ -170,7 +179,7 @@ def _measures(w: TaskWriting, told: list[tuple[str, str]], room: int, frames: Fr
     starts = [sum(sizes[:i]) for i in range(n)]
     for start, size in zip(starts, sizes, strict=True):
         (task, items), *joined = told[start:start + size]
-        frame = frames.take() or w.measures[0]
+        frame = frames.take(task) or next((f for f in w.measures if not _repeats(f, task)), w.measures[0])
         sentence = frame.format(task=task, items=items)
         for task, items in joined:
             sentence = sentence[:-1] + w.measure_joined.format(task=task, items=items) + "。"

@@ -253,3 +253,11 @@ def test_a_title_with_its_own_quotation_marks_is_quoted_inside_with_single_ones(
     from nianbao.report.worktext import quoted
 
     assert quoted("深化“放管服”改革") == "深化‘放管服’改革"
+
+
+def test_a_frame_is_passed_over_when_it_would_repeat_the_verb_the_title_opens_with():
+    from nianbao.report.worktext import Frames
+
+    frames = Frames(("为推进“{task}”，{items}。", "在“{task}”方面，{items}。"), uses=2)
+    assert frames.take("推进公职律师和法律顾问工作") == "在“{task}”方面，{items}。"
+    assert frames.take("深化行政复议体制改革") == "为推进“{task}”，{items}。"
