@@ -31,6 +31,8 @@ PLAN = """南通市2026年法治政府建设工作计划
 二、严格规范公正文明执法
 
 2.全面推行行政执法“三项制度”。落实行政执法公示、执法全过程记录、重大执法决定法制审核制度。（牵头单位：市公安局，责任单位：市政府各部门）
+
+3.推进基层综合行政执法改革。制定乡镇（街道）综合执法事项清单。（牵头单位：市公安局、崇川区人民政府，责任单位：各县（市）区人民政府）
 """
 
 
@@ -62,9 +64,12 @@ def docx_text(result) -> str:
     return "\n".join(p.text for p in Document(str(result.paths["docx"])).paragraphs)
 
 
+DONE_3 = {"3": {"status": "已完成", "measures": "公布乡镇（街道）综合执法事项清单"}}
+
+
 def test_a_document_title_a_unit_typed_reaches_the_city_drafts_docx(res):
     send(res, "D01", {"2": {"status": "已完成", "measures": "执法记录仪实现一线执法人员全覆盖",
-                            "documents": "南通市行政执法公示办法"}}, 1)
+                            "documents": "南通市行政执法公示办法"}, **DONE_3}, 1)
     text = docx_text(make_draft(res, YEAR))
     assert "《南通市行政执法公示办法》" in text  # typed without its brackets, named with them
     assert "执法记录仪实现一线执法人员全覆盖" in text
@@ -73,10 +78,22 @@ def test_a_document_title_a_unit_typed_reaches_the_city_drafts_docx(res):
 def test_an_unfinished_lead_task_is_among_the_problems_with_its_lead_unit_and_reason(res):
     send(res, "D02", {"1": {"status": "正在推进", "measures": "精简涉企证照23项",
                             "reason": "省级审批系统尚未对接。下一步：年内完成系统对接"}}, 1)
-    send(res, "D01", {"2": {"status": "已完成", "measures": "执法记录仪实现一线执法人员全覆盖"}}, 2)
+    send(res, "D01", {"2": {"status": "已完成", "measures": "执法记录仪实现一线执法人员全覆盖"}, **DONE_3}, 2)
     text = docx_text(make_draft(res, YEAR))
     problems = text.split("二、存在的不足和原因", 1)[1].split("三、", 1)[0]
     line = next(p for p in problems.splitlines() if "证照分离" in p)
     assert "第1项“深化‘证照分离’改革”" in line  # its own quotation marks turn single inside the draft's
     assert "牵头单位：市市场监督管理局" in line and "仍在推进" in line and "省级审批系统尚未对接" in line
     assert "三项制度" not in problems  # the finished task is not a problem
+
+
+def test_the_draft_counts_the_tasks_done_as_nianbao_tasks_and_the_leaders_mail_do(res):
+    from nianbao.stages.tasks import tasks_progress
+    from nianbao.workplan.progress import summary
+
+    send(res, "D01", {"2": {"status": "已完成", "measures": "执法记录仪实现一线执法人员全覆盖"}, **DONE_3}, 1)
+    done = summary(tasks_progress(res, YEAR))["done"]  # task 3: its other lead, 崇川区, has not reported
+    text = docx_text(make_draft(res, YEAR))
+    assert done == 1 and "全年3项重点任务已完成1项" in text
+    assert "公布乡镇（街道）综合执法事项清单" in text  # what the lead unit that answered did is told
+    assert "因牵头单位崇川区、市市场监督管理局未报送落实情况" in text or "因牵头单位市市场监督管理局、崇川区未报送落实情况" in text
