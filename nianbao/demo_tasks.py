@@ -55,9 +55,18 @@ def _fill(text: str, unit: Unit, values: dict[str, float | None]) -> str | None:
     return _FIGURE.sub(lambda m: unit.name if m.group(1) == "unit" else _number(values[m.group(1)]), text)
 
 
-def _pick(rng: random.Random, texts: list[str], unit: Unit, values: dict[str, float | None]) -> str:
+def _pick(rng: random.Random, texts: list[str], unit: Unit, values: dict[str, float | None],
+          lead: tuple[str, int] | None = None) -> str:
+    """One of ``texts`` the unit's figures can fill; co-leads of a task (``lead``: the task's seed and the
+    unit's place among its leads) take different ones in turn, as two units do not write alike."""
     usable = [t for t in (_fill(x, unit, values) for x in texts) if t]
-    return rng.choice(usable) if usable else ""
+    if not usable:
+        return ""
+    n = rng.randrange(len(usable))  # drawn either way: the rest of the unit's answers stay as they were
+    if lead is not None:
+        seed, k = lead
+        n = (random.Random(seed).randrange(len(usable)) + k) % len(usable)
+    return usable[n]
 
 
 def task_answers_typed(config: CityConfig, unit: Unit, year: int, values: dict[str, float | None],
@@ -71,7 +80,8 @@ def task_answers_typed(config: CityConfig, unit: Unit, year: int, values: dict[s
             roll = rng.random()
             status = "已完成" if not item.reasons or roll < 0.7 else \
                 "基本完成" if roll < 0.85 else "正在推进" if roll < 0.96 else "未启动"
-            measures = _pick(rng, item.measures, unit, values) or _pick(rng, shared.measures, unit, values)
+            lead = (f"task-{task.id}-{year}", task.lead.index(unit.code)) if unit.code in task.lead else None
+            measures = _pick(rng, item.measures, unit, values, lead) or _pick(rng, shared.measures, unit, values)
             answer = {"status": status, "measures": measures if status != "未启动" else ""}
             if status != "未启动":
                 docs = [d for d in (_fill(x, unit, values) for x in item.documents) if d]

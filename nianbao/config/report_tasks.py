@@ -37,6 +37,7 @@ class TaskNotes(Model):
     no_plan: Text  # {year}
     no_answers: Text  # {year} {n}
     unanswered: Text  # {tasks}: tasks with no lead answer
+    partly_answered: Text  # {tasks}: tasks some lead units answered, each with those that did not
     unplaced: Text  # {tasks}: tasks no focus section takes
     section_silent: Text  # {section}: a section whose tasks nobody answered
 
@@ -58,6 +59,7 @@ class TaskWriting(Model):
     problem_intro: Text  # {n} {k}
     problem_task: Text  # {number} {task} {leads} {status} {reason}
     problem_no_reason: Text  # what stands for a reason a lead unit did not give
+    problem_unanswered: Text  # {k} {tasks} {units}: tasks still awaiting a lead unit's answer
     status_words: dict[Text, Text] = {}  # 正在推进 → 仍在推进…
     themes: tuple[Theme, ...] = ()
     theme_item: Text  # {units} {text}

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 from nianbao.config.report import PROBLEM_KINDS
 from nianbao.report.mdtext import plain
 from nianbao.report.problems import Problem
+from nianbao.report.worktext import quoted
 
 SEPARATOR = "、"  # between names of indicators or units listed in a plan
 
@@ -71,7 +72,7 @@ def carried(plans: PlansFile, unfinished: list, year: int) -> Plan | None:
     for t in unfinished:
         steps = [split_reason(a.reason)[1] for a in t.answers if not a.done]
         step = next((s.rstrip("。；;，, ") for s in steps if s), "")
-        items.append(cf.item.format(task=plain(t.task.title), leads=plain(SEPARATOR.join(t.lead_names) or "有关单位"),
+        items.append(cf.item.format(task=quoted(t.task.title), leads=plain(SEPARATOR.join(t.lead_names) or "有关单位"),
                                     next=f"，{plain(step)}" if step else ""))
     names = {"year": str(year), "next_year": str(year + 1), "n": str(len(items)), "tasks": "；".join(items)}
     return Plan(heading=cf.heading, text=cf.text.format(**names), measures=tuple(m.format(**names) for m in cf.measures),

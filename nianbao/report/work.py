@@ -2,7 +2,8 @@
 units and what they answered (`TaskAnswer`), and the counts the draft states (全年N项重点任务，已完成M项).
 
 A task's status is its least advanced lead answer (a task two units lead is done when both are); a task
-no lead unit answered has no status and is counted apart, never as done or undone. Pure data: the
+whose lead units have not all answered has no status and is counted apart, never as done or undone (as
+`nianbao tasks` and the leaders' mail count it), though what the other lead units did is still told. Pure data: the
 wording is `report/worktext.py`'s and config/report.yaml's."""
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class TaskState:
     section: str | None  # the focus section's code; None when no place takes it
     lead_names: tuple[str, ...]  # as the draft names them: units, groups, names kept as written
     answers: tuple[TaskAnswer, ...]  # the lead units' answers that give a status, in roster order
-    status: str | None  # the least advanced lead answer; None: no lead unit answered
+    status: str | None  # the least advanced lead answer; None: a lead unit has not answered
+    missing: tuple[str, ...] = ()  # the reporting lead units that have not answered, by name
 
     @property
     def done(self) -> bool:
@@ -106,9 +108,13 @@ def progress(config: CityConfig, tasks: TaskFile, answers: list[TaskAnswer]) -> 
     out = Progress(tasks.year, Path(tasks.source).name, answered=bool(answers))
     for task in tasks.tasks:
         given = by_task.get(task.id, {})
-        leads = [given[c] for c in lead_codes(config, task) if c in given and given[c].status in RANK]
-        status = min((a.status for a in leads), key=RANK.__getitem__) if leads else None
-        out.tasks.append(TaskState(task, place(task, places), lead_names(config, task), tuple(leads), status))
+        codes = lead_codes(config, task)
+        leads = [given[c] for c in codes if c in given and given[c].status in RANK]
+        missing = tuple(u.name for c in codes if (u := config.unit(c)).reports
+                        and (c not in given or given[c].status not in RANK))
+        status = min((a.status for a in leads), key=RANK.__getitem__) if leads and not missing else None
+        out.tasks.append(TaskState(task, place(task, places), lead_names(config, task), tuple(leads), status,
+                                   missing))
     return out
 
 

@@ -1,5 +1,5 @@
 """The problems the year's work shows before any figure does: the tasks not completed, each named with its
-lead units and the reason they gave, and what the units wrote under 存在问题, grouped by the themes of
+lead units and the reason they gave (and those still awaiting a lead unit's answer), and what the units wrote under 存在问题, grouped by the themes of
 report.yaml `tasks.themes`. Each is one numbered point of the draft, worded here from config and the
 units' own text; the figure-based problems (`report/problems.py`) follow, reporting timeliness last."""
 
@@ -13,7 +13,7 @@ from nianbao.report.aggregate import CityAggregate
 from nianbao.report.mdtext import plain
 from nianbao.report.problems import Problem
 from nianbao.report.work import Progress, TaskState, split_reason
-from nianbao.report.worktext import clean
+from nianbao.report.worktext import clean, quoted
 
 
 @dataclass(frozen=True)
@@ -40,15 +40,22 @@ def reason_of(t: TaskState, names: dict[str, str], missing: str) -> str:
 
 def tasks_point(config: CityConfig, p: Progress | None) -> WorkPoint | None:
     w = config.report.tasks
-    if w is None or p is None or not p.unfinished:
+    if w is None or p is None or not p.answered:
+        return None
+    awaiting = [t for t in p.tasks if t.status is None and t.missing]
+    if not p.unfinished and not awaiting:
         return None
     names = {u.code: u.name for u in config.units}
-    items = [w.problem_task.format(number=plain(t.task.id), task=plain(t.task.title),
+    items = [w.problem_task.format(number=plain(t.task.id), task=quoted(t.task.title),
                                    leads=plain("、".join(t.lead_names) or "未写明"),
                                    status=w.status_words.get(t.status, t.status),
                                    reason=reason_of(t, names, w.problem_no_reason))
              for t in p.unfinished]
-    body = w.problem_intro.format(n=len(p.tasks), k=len(items)) + "；".join(items) + "。"
+    body = (w.problem_intro.format(n=len(p.tasks), k=len(items)) + "；".join(items) + "。") if items else ""
+    if awaiting:  # as the leaders' mail counts them: not done while a lead unit has not answered
+        units = dict.fromkeys(n for t in awaiting for n in t.missing)
+        body += w.problem_unanswered.format(k=len(awaiting), tasks=f"第{'、'.join(t.task.id for t in awaiting)}项",
+                                            units=plain("、".join(units))) + "。"
     return WorkPoint("tasks", w.problem_lead, body)
 
 

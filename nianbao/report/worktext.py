@@ -23,17 +23,26 @@ _END = "。；;，,、 \n"
 
 
 class Frames:
-    """Sentence frames taken in turn, each at most ``uses`` times; None once all are used up."""
+    """Sentence frames taken in turn, each at most ``uses`` times; None once all are used up. A frame
+    whose words before “{task}” repeat the verb the task's title opens with (为推进“推进…”) is passed over."""
 
     def __init__(self, frames: tuple[str, ...], uses: int):
         self.frames, self.uses, self.n = frames, uses, 0
+        self.used = [0] * len(frames)
 
-    def take(self) -> str | None:
-        if self.n >= len(self.frames) * self.uses:
-            return None
-        frame = self.frames[self.n % len(self.frames)]
-        self.n += 1
-        return frame
+    def take(self, task: str = "") -> str | None:
+        for i in range(len(self.frames)):
+            at = (self.n + i) % len(self.frames)
+            if self.used[at] < self.uses and not _repeats(self.frames[at], task):
+                self.used[at] += 1
+                self.n = at + 1
+                return self.frames[at]
+        return None
+
+
+def _repeats(frame: str, task: str) -> bool:
+    before = frame.split("“{task}”", 1)[0] if "“{task}”" in frame else ""
+    return bool(task) and len(task) >= 2 and task[:2] in before
 
 
 _SELF = re.compile(r"^(?:本单位|我单位|本部门|我局|我委|我办|我区|我县|我市)[，,]?")
@@ -52,6 +61,12 @@ def titled(title: str) -> str:
     """A document's title in 《》 (the intake normalises them; this keeps a bare one readable)."""
     title = title.strip()
     return title if title.startswith("《") else f"《{title}》"
+
+
+def quoted(title: str) -> str:
+    """A task's title as it stands inside the draft's “…”: its own quotation marks become ‘…’ (a
+    title like 深化“放管服”改革 would otherwise read “深化“放管服”改革”)."""
+    return plain(title.replace("“", "‘").replace("”", "’"))
 
 
 @dataclass
@@ -96,7 +111,7 @@ def work_text(config: CityConfig, p: Progress) -> WorkText:
     room = allot({code: len(items) for code, items in told.items()}, len(w.measures) * w.frame_uses)
     for s in config.report.sections:
         states = p.of(s.code)
-        answered = [t for t in states if t.status is not None]
+        answered = [t for t in states if t.answers]
         if not answered:
             continue
         sw = SectionWork()
@@ -150,7 +165,7 @@ def _told(states: list[TaskState], names: dict[str, str], used: set[str]) -> lis
                 used.add(text)
                 items.append(f"{plain(name)}{plain(text)}")
         if items:
-            out.append((plain(t.task.title), "；".join(items)))
+            out.append((quoted(t.task.title), "；".join(items)))
     return out
 
 
@@ -164,7 +179,7 @@ def _measures(w: TaskWriting, told: list[tuple[str, str]], room: int, frames: Fr
     starts = [sum(sizes[:i]) for i in range(n)]
     for start, size in zip(starts, sizes, strict=True):
         (task, items), *joined = told[start:start + size]
-        frame = frames.take() or w.measures[0]
+        frame = frames.take(task) or next((f for f in w.measures if not _repeats(f, task)), w.measures[0])
         sentence = frame.format(task=task, items=items)
         for task, items in joined:
             sentence = sentence[:-1] + w.measure_joined.format(task=task, items=items) + "。"
@@ -182,14 +197,18 @@ def review_notes(config: CityConfig, year: int, p: Progress | None) -> list[str]
     if not p.answered:
         return [w.notes.no_answers.format(year=year, n=len(p.tasks))]
     out = []
-    silent = [t for t in p.tasks if t.status is None]
+    silent = [t for t in p.tasks if t.status is None and not t.answers]
     if silent:
-        out.append(w.notes.unanswered.format(tasks="、".join(f"{t.task.id}“{t.task.title}”" for t in silent)))
+        out.append(w.notes.unanswered.format(tasks="、".join(f"{t.task.id}“{quoted(t.task.title)}”" for t in silent)))
+    partly = [t for t in p.tasks if t.status is None and t.answers]
+    if partly:
+        out.append(w.notes.partly_answered.format(tasks="、".join(
+            f"{t.task.id}“{quoted(t.task.title)}”（{'、'.join(t.missing)}）" for t in partly)))
     unplaced = [t for t in p.tasks if t.section is None]
     if unplaced:
-        out.append(w.notes.unplaced.format(tasks="、".join(f"{t.task.id}“{t.task.title}”" for t in unplaced)))
+        out.append(w.notes.unplaced.format(tasks="、".join(f"{t.task.id}“{quoted(t.task.title)}”" for t in unplaced)))
     for s in config.report.sections:
         states = p.of(s.code)
-        if states and all(t.status is None for t in states):
+        if states and all(not t.answers for t in states):
             out.append(w.notes.section_silent.format(section=s.heading))
     return out

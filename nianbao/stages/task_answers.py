@@ -5,13 +5,16 @@ sentences out and say why in the draft's review notes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nianbao.db.session import unit_of_work
 from nianbao.resources import Resources
 from nianbao.task_answers import task_answers
 from nianbao.workplan.answers import TaskAnswer
 
 
-def load_task_answers(res: Resources, year: int) -> list[TaskAnswer]:
-    """Every unit's current answers on ``year``'s tasks (its accepted workbook's); [] without a cycle."""
+def load_task_answers(res: Resources, year: int, order: Sequence[str] = ()) -> list[TaskAnswer]:
+    """Every unit's current answers on ``year``'s tasks (its accepted workbook's), each unit's in the
+    task file's ``order``; [] without a cycle."""
     with unit_of_work(res.db) as s:
-        return task_answers(s, year)
+        return task_answers(s, year, order)

@@ -23,7 +23,7 @@ def tasks_progress(res: Resources, year: int, required: bool = True) -> list[Tas
         return []
     with unit_of_work(res.db) as s:
         cycle = repo.find_cycle(s, year)
-        answers = task_answers(s, cycle) if cycle else []
+        answers = task_answers(s, cycle, [t.id for t in tasks.tasks]) if cycle else []
         reported = set(s.scalars(select(Submission.unit_code).where(
             Submission.cycle_id == cycle.id, Submission.status == "accepted"))) if cycle else set()
     return task_progress(res.config, tasks, answers, reported)

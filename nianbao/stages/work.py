@@ -24,4 +24,6 @@ def year_tasks(res: Resources, year: int) -> TaskFile | None:
 def plan_progress(res: Resources, year: int) -> Progress | None:
     """How ``year``'s plan stands from the stored answers; None when no plan was imported."""
     tasks = year_tasks(res, year)
-    return progress(res.config, tasks, load_task_answers(res, year)) if tasks is not None else None
+    if tasks is None:
+        return None
+    return progress(res.config, tasks, load_task_answers(res, year, [t.id for t in tasks.tasks]))

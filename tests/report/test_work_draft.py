@@ -164,7 +164,7 @@ def test_without_a_plan_the_review_notes_say_none_was_imported(city):
 
 def test_a_task_nobody_answered_is_counted_apart_and_noted(city):
     doc = draft(city, [a for a in ANSWERS if a.task_id != "4"])
-    assert "1项牵头单位未报送落实情况" in doc.markdown
+    assert "1项尚待牵头单位报送落实情况" in doc.markdown
     assert any("4“健全行政执法人员管理制度”" in n for n in doc.notes)
 
 
@@ -236,3 +236,28 @@ def test_what_units_wrote_stays_text_inside_its_paragraph(city):
     md = render_draft(city, REPO_ROOT / "templates", aggregate(city, 2026, units, []), [], generated_at=NOW,
                       progress=progress(city, PLAN, answers)).markdown
     assert "伪造章节" in md and not re.search(r"^#+ 六", md, re.M) and "](http" not in md.replace("\\]\\(", "")
+
+
+def test_a_task_one_of_its_lead_units_left_unanswered_is_not_done_but_its_measures_are_told(city):
+    doc = draft(city, [a for a in ANSWERS if not (a.task_id == "3" and a.unit_code == "D02")])
+    md = doc.markdown
+    # task 3 is led by D01 (已完成) and D02 (no answer): not done, as `nianbao tasks` and the mail count it
+    assert "全年5项重点任务已完成2项，1项仍在推进，1项尚未启动，1项尚待牵头单位报送落实情况" in md
+    assert "公示执法信息3200条" in md and "《行政执法公示办法》" in md
+    problems = part(md, "## 二、", "## 三、")
+    assert "另有1项任务（第3项）因牵头单位市市场监督管理局未报送落实情况，完成情况尚无法确认" in problems
+    assert any("3“全面推行行政执法公示制度”（市市场监督管理局）" in n for n in doc.notes)
+
+
+def test_a_title_with_its_own_quotation_marks_is_quoted_inside_with_single_ones(city):
+    from nianbao.report.worktext import quoted
+
+    assert quoted("深化“放管服”改革") == "深化‘放管服’改革"
+
+
+def test_a_frame_is_passed_over_when_it_would_repeat_the_verb_the_title_opens_with():
+    from nianbao.report.worktext import Frames
+
+    frames = Frames(("为推进“{task}”，{items}。", "在“{task}”方面，{items}。"), uses=2)
+    assert frames.take("推进公职律师和法律顾问工作") == "在“{task}”方面，{items}。"
+    assert frames.take("深化行政复议体制改革") == "为推进“{task}”，{items}。"

@@ -34,11 +34,11 @@ def test_a_table_plan_reads_tasks_under_its_merged_section_rows(tmp_path, city):
 def test_a_table_row_whose_number_is_a_heading_opens_a_section(tmp_path, city):
     rows = [["序号", "工作任务", "牵头部门", "配合单位", "时间节点"],
             ["（一）", "完善依法行政制度体系", "", "", ""],
-            ["1", "加强规范性文件合法性审查。", "市司法局", "市政府各部门", "6月底前"]]
+            ["1", "加强规范性文件合法性审查。", "市法制办", "市政府各部门", "6月底前"]]
     plan = import_plan(docx_plan(tmp_path, table=rows), 2026, city, keep_unresolved=True)
     (task,) = plan.tasks
     assert (task.section, task.responsible_groups, task.deadline) == ("完善依法行政制度体系", ("市政府各部门",), dt.date(2026, 6, 30))
-    assert [(u.name, u.where) for u in plan.unresolved] == [("市司法局", "表1第3行")]
+    assert [(u.name, u.where) for u in plan.unresolved] == [("市法制办", "表1第3行")]
 
 
 def test_a_docx_with_headings_and_tasks_as_paragraphs(tmp_path, city):

@@ -41,11 +41,12 @@ def test_seed_000_tasks_carry_both_headings_and_a_short_title(nantong):
 
 def test_seed_000_leads_resolve_to_roster_codes_or_stay_as_text(nantong):
     _, tasks = nantong
-    assert tasks["1"].lead == ("D12", "D02") and _kept(tasks["1"]) == ["市委编办", "市司法局"]
+    assert tasks["1"].lead == ("D12", "D02") and _kept(tasks["1"]) == ["市委编办"]
+    assert tasks["1"].lead_groups == ("市司法局",)  # the bureau itself: named in groups.yaml, reports to nobody
     assert tasks["3"].lead == ("D10", "D02")  # 市人社局: the alias of 市人力资源和社会保障局
     assert tasks["8"].lead == ("D01", "D09", "D02", "D03") and _kept(tasks["8"]) == ["市民政局"]
-    assert tasks["22"].lead == () and _kept(tasks["22"]) == ["市委编办", "市司法局"]
-    assert tasks["40"].lead == () and _kept(tasks["40"]) == ["市司法局"]
+    assert tasks["22"].lead == () and _kept(tasks["22"]) == ["市委编办"]
+    assert tasks["40"].lead == () and tasks["40"].lead_groups == ("市司法局",) and _kept(tasks["40"]) == []
 
 
 def test_seed_000_responsible_units_are_groups(nantong):
