@@ -84,6 +84,7 @@ class NextPlanNotes(Model):
     no_plan: Text  # {year}: no tasks imported for the year before
     no_answers: Text  # {year}: tasks, but no answers (nothing carried forward)
     no_cycle: Text  # {year}: no cycle, so no draft's plans (the standing plans are used)
+    awaiting: Text  # {year} {tasks}: tasks not carried forward because a lead unit never answered
     unresolved: Text  # {names}: names the roster does not know (import with --keep-unresolved or add them)
 
 

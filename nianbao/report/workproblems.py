@@ -1,6 +1,6 @@
 """The problems the year's work shows before any figure does: the tasks not completed, each named with its
-lead units and the reason they gave (and those still awaiting a lead unit's answer), and what the units wrote under 存在问题, grouped by the themes of
-report.yaml `tasks.themes`. Each is one numbered point of the draft, worded here from config and the
+lead units and the reason they gave (and those still awaiting a lead unit's answer), and what the units
+wrote under 存在问题, grouped by the themes of report.yaml `tasks.themes`. Each is one numbered point of the draft, worded here from config and the
 units' own text; the figure-based problems (`report/problems.py`) follow, reporting timeliness last."""
 
 from __future__ import annotations

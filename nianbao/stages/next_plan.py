@@ -11,6 +11,7 @@ from nianbao.errors import UnknownYearError
 from nianbao.report.draft import report_parts
 from nianbao.report.plans import choose_plans, load_plans
 from nianbao.report.problems import find_problems
+from nianbao.report.worktext import quoted
 from nianbao.resources import Resources
 from nianbao.stages.work import plan_progress
 from nianbao.workplan.drafting import PlanDraft, draft_plan, plan_docx
@@ -46,6 +47,9 @@ def make_next_plan(res: Resources, year: int, out: Path | None = None) -> NextPl
         notes.append(shape.notes.no_plan.format(year=last))
     elif not progress.answered:
         notes.append(shape.notes.no_answers.format(year=last))
+    elif awaiting := [t for t in progress.tasks if t.status is None and t.missing]:
+        notes.append(shape.notes.awaiting.format(year=last, tasks="、".join(
+            f"{t.task.id}“{quoted(t.task.title)}”（{'、'.join(t.missing)}）" for t in awaiting)))
     plans_file = load_plans(res.settings.templates_dir / cfg.report.plans_file)
     try:
         agg = city_aggregate(res, last)

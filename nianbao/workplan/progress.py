@@ -86,7 +86,9 @@ def summary(states: list[TaskState]) -> dict:
     """Counts for a headline: 全年N项重点任务，已完成M项, and the tasks not done."""
     behind = [s for s in states if not s.done]
     return {"total": len(states), "done": len(states) - len(behind),
-            "behind": [{"id": s.id, "title": s.title, "lead": list(s.lead), "status": s.status} for s in behind]}
+            "behind": [{"id": s.id, "title": s.title, "lead": list(s.lead), "status": s.status,
+                        "awaiting": [u.name for u in s.units if u.role == "lead" and u.status == NOT_REPORTED]}
+                       for s in behind]}
 
 
 def progress_json(year: int, states: list[TaskState]) -> dict:

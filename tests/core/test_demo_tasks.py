@@ -16,10 +16,12 @@ def test_the_lead_units_of_one_task_write_different_measures(tmp_path):
     config = load_city_config(tmp_path / "config")
     assert import_demo_plan(config, 2026) == 20
     content = demo_content(config)
-    shared = [t for t in year_tasks(config, 2026).tasks if len(t.lead) > 1 and len(content.tasks.get(t.id, content.tasks["1"]).measures) > 1]
+    shared = [t for t in year_tasks(config, 2026).tasks
+              if len(t.lead) > 1 and t.id in content.tasks and len(content.tasks[t.id].measures) > 1]
     assert shared
     for task in shared:
-        said = [task_answers_typed(config, config.unit(c), 2026, unit_values(config, config.unit(c), 2026),
-                                   content.tasks, content.shared).get(task.id, {}).get("measures", "") for c in task.lead]
+        said = [task_answers_typed(config, unit, 2026, unit_values(config, unit, 2026), content.tasks,
+                                   content.shared).get(task.id, {}).get("measures", "")
+                for unit in map(config.unit, task.lead)]
         said = [s for s in said if s]
         assert len(set(said)) == len(said), (task.id, said)

@@ -165,6 +165,8 @@ def test_the_demo_units_answer_their_tasks_of_the_sample_plan_consistently_with_
     behind = [t for t in result["tasks"] if not t.done]
     mail = next(m for m in outbox if "送审稿" in m["Subject"]).get_body(("plain",)).get_content()
     assert f"已完成{20 - len(behind)}项" in mail and all(t.title in mail for t in behind)
+    draft = result["draft"].paths["md"].read_text(encoding="utf-8")
+    assert f"全年20项重点任务已完成{20 - len(behind)}项" in draft  # the draft counts as the mail does
 
 
 def test_the_tasks_artifact_lists_every_task_its_lead_and_each_units_status(demo):

@@ -97,3 +97,26 @@ def test_the_draft_counts_the_tasks_done_as_nianbao_tasks_and_the_leaders_mail_d
     assert done == 1 and "全年3项重点任务已完成1项" in text
     assert "公布乡镇（街道）综合执法事项清单" in text  # what the lead unit that answered did is told
     assert "因牵头单位崇川区、市市场监督管理局未报送落实情况" in text or "因牵头单位市市场监督管理局、崇川区未报送落实情况" in text
+
+
+def test_next_years_plan_notes_a_task_still_awaiting_a_lead_unit_instead_of_carrying_it(res, tmp_path):
+    from nianbao.stages.next_plan import make_next_plan
+
+    send(res, "D01", {"2": {"status": "已完成", "measures": "执法记录仪实现一线执法人员全覆盖"}, **DONE_3}, 1)
+    result = make_next_plan(res, YEAR + 1, tmp_path / "计划.docx")
+    assert not any(t.origin == "carried" and "综合行政执法" in t.text for t in result.draft.tasks)
+    assert any("未作结转" in n and "3“推进基层综合行政执法改革”（崇川区" in n for n in result.notes)
+
+
+def test_the_leaders_mail_names_the_lead_unit_a_shared_task_still_awaits(res):
+    from nianbao.mail.outbox import deliver_pending
+    from nianbao.stages.draft import deliver_draft
+    from tests.factories import sent_mails
+
+    send(res, "D01", {"2": {"status": "已完成", "measures": "执法记录仪实现一线执法人员全覆盖"}, **DONE_3}, 1)
+    assert deliver_draft(res, make_draft(res, YEAR))
+    deliver_pending(res.db, res.store, res.transport, res.clock)
+    body = next(m for m in sent_mails(res) if "送审稿" in m["Subject"]).get_body(("plain",)).get_content()
+    assert "全年3项重点任务，已完成1项，以下2项尚未完成：" in body
+    assert "推进基层综合行政执法改革（牵头单位：市公安局、崇川区；崇川区尚未报送）" in body
+    assert "深化“证照分离”改革（牵头单位：市市场监督管理局；牵头单位尚未报送）" in body
