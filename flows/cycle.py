@@ -27,7 +27,10 @@ def open_cycle_flow(year: int | None = None, today: str | None = None, force: bo
     return result.invited
 
 
-@flow(name="intake", flow_run_name=run_name("intake"))
+INTAKE_FLOW_SECONDS = 25 * 60  # above the intake's own wall-clock budget (10 min) plus drafts and receipts
+
+
+@flow(name="intake", flow_run_name=run_name("intake"), timeout_seconds=INTAKE_FLOW_SECONDS)
 def intake_flow(year: int | None = None, today: str | None = None, folder: str | None = None) -> int:
     """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer, and draft
     each newly accepted unit its own annual report (sent with its receipt). Mail is

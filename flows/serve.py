@@ -49,8 +49,16 @@ def to_runner_deployments(specs: list[dict], tz: str) -> list:
                      for s in spec.get("schedules") or []]
         out.append(flow_of(spec["entrypoint"]).to_deployment(
             name=spec["name"], schedules=schedules, parameters=spec.get("parameters") or {},
-            description=spec.get("description"), tags=spec.get("tags") or []))
+            description=spec.get("description"), tags=spec.get("tags") or [],
+            concurrency_limit=_concurrency(spec.get("concurrency_limit"))))
     return out
+
+
+def _concurrency(spec: int | dict | None):
+    """prefect.yaml's concurrency_limit (a number, or limit and collision_strategy) as `to_deployment` takes it."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig
+
+    return ConcurrencyLimitConfig(**spec) if isinstance(spec, dict) else spec
 
 
 def _healthy(url: str) -> bool:

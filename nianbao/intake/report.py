@@ -27,6 +27,9 @@ class MessageReport:
 @dataclass
 class IntakeReport:
     messages: list[MessageReport] = field(default_factory=list)
+    out_of_time: bool = False  # the run's wall-clock budget was spent with mails left for the next run
+    left: int = 0  # mails that were being read when it was spent (unread ones are not counted)
+    note: str = ""  # Chinese: what the administrator must know about the run as a whole
 
     def count(self, status: str) -> int:
         return sum(1 for m in self.messages for a in m.attachments if a.status == status)
