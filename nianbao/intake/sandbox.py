@@ -44,7 +44,7 @@ FAST, CAREFUL, HEAD = 0, 1, 2  # the ways a mail is read, each at most once, in 
 @dataclass(frozen=True)
 class Limits:
     processes: int = 2
-    memory_mb: int = 1536  # address space of a child: a real workbook needs a few tens of MB
+    memory_mb: int = 512  # address space of a child (measured: README, "Memory")
     seconds_per_mail: float = 30.0
     # What a child runs on one mail (a module-level function with prepare_safely's signature); tests
     # pass a slower one to play a mail that takes its whole budget.
