@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from itertools import count, islice
+from collections import deque
+from itertools import count
 
 import pendulum
 from sqlalchemy import insert, or_, select
@@ -36,7 +37,9 @@ from nianbao.resources import Resources
 
 log = logging.getLogger(__name__)
 ARCHIVE_CHUNK = 16  # mails archived together (one round of fsyncs) before they are handed to the sandbox
+ARCHIVE_BYTES = 8 * 1024 * 1024  # ... and about this many bytes of them
 LINGER = 1.0  # seconds a read mail may wait for others to share its commit
+QUIET = 0.1  # ... but no longer than this once no other mail is finishing
 # The database is down or locked: the run's problem, not the mail's. Everything else a store step raises
 # for one mail (a value the schema refuses, a bug meeting odd input) is that mail's.
 DB_UNREACHABLE = (OperationalError, InterfaceError)
@@ -50,6 +53,17 @@ def ingest_mail(res: Resources, data: bytes, source_key: str | None = None,
     now = res.clock.now()
     mail.received_at = raw.received_at or mail.received_at or now
     return commit(res, [mail], now)[0]
+
+
+def _fetch_some(fetched: Iterator[RawMail]) -> list[RawMail]:
+    """The next few mails, at most ARCHIVE_CHUNK and about ARCHIVE_BYTES."""
+    out, size = [], 0
+    for raw in fetched:
+        out.append(raw)
+        size += len(raw.data)
+        if len(out) >= ARCHIVE_CHUNK or size >= ARCHIVE_BYTES:
+            break
+    return out
 
 
 def _archived(res: Resources, raws: list[RawMail]) -> list[Item]:
@@ -176,8 +190,8 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
 
     Mails are fetched and archived a few at a time and handed to the sandbox while earlier ones are
     read and stored, at most `intake_batch` mails and about `intake_batch_bytes` of them in flight. What
-    has been read is committed at least every `LINGER` seconds, so a run stopped at any moment has
-    answered nearly everything it read. When the run's wall-clock budget (`intake_run_seconds`) is
+    has been read is committed as soon as no other mail finishes within `QUIET`, and at least every
+    `LINGER` seconds, so a run stopped at any moment has answered nearly everything it read. When the run's wall-clock budget (`intake_run_seconds`) is
     spent, the mails still being read are stopped and left unprocessed for the next run."""
     report = IntakeReport()
     res.hmac_key  # noqa: B018 - no signing key, no intake: fail before any mail is touched
@@ -189,6 +203,7 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
     raws: dict[int, RawMail] = {}
     fetched = iter(inbox.fetch())
     more, done, tags = True, [], count()
+    waiting: deque[tuple[int, Item]] = deque()  # archived, not yet handed to the sandbox
     first_done = 0.0
 
     def settle(found: list[tuple[int, PreparedMail]]) -> None:
@@ -209,29 +224,35 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
 
     try:
         while True:
-            while more and time.monotonic() < deadline and len(reading) < s.intake_batch \
-                    and reading.bytes < s.intake_batch_bytes:
-                chunk = list(islice(fetched, ARCHIVE_CHUNK))
-                more = len(chunk) == ARCHIVE_CHUNK
-                for raw, item in zip(chunk, _archived(res, chunk)):
-                    n = next(tags)
-                    raws[n] = raw
-                    reading.add(n, item)
+            while time.monotonic() < deadline and len(reading) < s.intake_batch:
+                if not waiting and more:
+                    chunk = _fetch_some(fetched)
+                    more = bool(chunk)
+                    for raw, item in zip(chunk, _archived(res, chunk)):
+                        n = next(tags)
+                        raws[n] = raw
+                        waiting.append((n, item))
+                # A mail joins those being read only while their bytes stay within the bound (or alone):
+                # two big mails are never parsed at once, each in a child of its own.
+                if not waiting or (reading and reading.bytes + len(waiting[0][1][2]) > s.intake_batch_bytes):
+                    break
+                reading.add(*waiting.popleft())
             left = deadline - time.monotonic()
             if not reading or left <= 0:
                 break
-            found = reading.finished(timeout=min(left, LINGER))
+            found = reading.finished(timeout=min(left, QUIET if done else LINGER))
             if found and not done:
                 first_done = time.monotonic()
             done += found
-            if done and (len(done) >= s.intake_batch or not reading or time.monotonic() - first_done >= LINGER):
+            if done and (not found or len(done) >= s.intake_batch or not reading
+                         or time.monotonic() - first_done >= LINGER):
                 settle(done)
                 done = []
         if done:
             settle(done)
         if reading:  # the wall-clock budget is spent: what is still being read waits for the next run
             reading.cancel()
-        report.left = len(raws)  # started, not finished
+        report.left = len(raws)  # archived or being read, not finished
         report.out_of_time = bool(raws) or (more and next(fetched, None) is not None)
     finally:
         if reading:

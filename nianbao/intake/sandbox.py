@@ -15,6 +15,7 @@ intake itself (a flow run has threads whose locks a fork would copy mid-use)."""
 from __future__ import annotations
 
 import atexit
+import ctypes
 import hashlib
 import multiprocessing
 import os
@@ -74,7 +75,26 @@ def _init(config: CityConfig, memory_mb: int) -> None:
 
 def _prepare(reader: Callable[..., PreparedMail], key: bytes, item: Item, careful: bool, trust: Trust) -> PreparedMail:
     assert _CONFIG is not None
-    return reader(_CONFIG, key, item, careful, trust)
+    try:
+        return reader(_CONFIG, key, item, careful, trust)
+    finally:
+        if len(item[2]) > BIG_MAIL:
+            _trim()
+
+
+BIG_MAIL = 1024 * 1024  # after a mail this large, the child hands its freed memory back to the system
+_LIBC: Any = None
+
+
+def _trim() -> None:
+    """glibc keeps freed memory for reuse; after a big mail that would leave an idle child holding
+    hundreds of MB. malloc_trim(0) returns the free pages (a few ms, so only after big mails)."""
+    global _LIBC
+    try:
+        _LIBC = _LIBC or ctypes.CDLL("libc.so.6")
+        _LIBC.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def _head(head: bytes, sha: str, source_key: str | None, reason: str) -> PreparedMail:

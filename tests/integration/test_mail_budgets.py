@@ -54,7 +54,8 @@ def test_a_mail_that_takes_its_whole_budget_delays_the_good_mail_behind_it_by_at
     answered: dict[str, float] = {}
     start = time.monotonic()
     report = poll_inbox(res, progress=lambda m: answered.setdefault(m.message_id, time.monotonic() - start))
-    assert answered["<t2-%s@example.cn>" % second.code] < BUDGET + 2.5, answered  # one budget + a commit
+    # one budget, a child replaced, a read and a commit (sharing its mails, the old chunks took 2 budgets)
+    assert answered["<t2-%s@example.cn>" % second.code] < BUDGET + 3, answered
     assert [m.status for m in report.messages] == ["processed", "failed"]
     lines = reads.read_text().splitlines()
     assert sorted(line for line in lines if first.code in line) == \
