@@ -45,7 +45,7 @@ FAST, CAREFUL, HEAD = 0, 1, 2  # the ways a mail is read, each at most once, in 
 @dataclass(frozen=True)
 class Limits:
     processes: int = 2
-    memory_mb: int = 512  # address space of a child (measured: README, "Memory")
+    memory_mb: int = 640  # hard cap of a child's address space; each mail's own limit is below (`_limit_for`)
     seconds_per_mail: float = 30.0
     # What a child runs on one mail (a module-level function with prepare_safely's signature); tests
     # pass a slower one to play a mail that takes its whole budget.
@@ -64,17 +64,48 @@ def _watch(parent: int) -> None:
 
 
 def _init(config: CityConfig, memory_mb: int) -> None:
-    global _CONFIG
-    _CONFIG = config
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    global _CONFIG, _CAP
+    _CONFIG, _CAP = config, memory_mb * MB
+    resource.setrlimit(resource.RLIMIT_AS, (_CAP, _CAP))
+    try:  # big buffers mmapped and unmapped when freed, so a child's address space shrinks after a big mail
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
+    except (OSError, AttributeError):  # not glibc
+        pass
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no multi-GB core file behind
     os.environ["RUST_BACKTRACE"] = "0"  # a native reader's abort is expected here: one line, not a page
     threading.Thread(target=_watch, args=(os.getppid(),), daemon=True).start()
 
 
+MB = 1024 * 1024
+M_MMAP_THRESHOLD = -3
+# A child's address space while it reads one mail (RLIMIT_AS, lowered and raised per task under the hard
+# cap `Limits.memory_mb`): what the largest real workbook needs (measured 181 MB) plus a margin, and ten
+# times the mail's size (a 29 MB mail measured 370 MB). So a small hostile file ends its child at ~300 MB
+# while a real mail up to the size limit still fits; two big mails are never read at once (intake.run).
+BASE_MB = 288
+PER_MAIL_BYTE = 10
+_CAP = 0
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return 0
+
+
+def _limit_for(size: int | None) -> None:
+    """This task's address-space limit: for a mail of ``size`` bytes, or the cap (None); never below
+    what the child already holds plus some room."""
+    need = _CAP if size is None else min(_CAP, BASE_MB * MB + PER_MAIL_BYTE * size)
+    soft = min(_CAP, max(need, _vm_size() + 32 * MB))
+    resource.setrlimit(resource.RLIMIT_AS, (soft, _CAP))
+
+
 def _prepare(reader: Callable[..., PreparedMail], key: bytes, item: Item, careful: bool, trust: Trust) -> PreparedMail:
     assert _CONFIG is not None
+    _limit_for(len(item[2]))
     try:
         return reader(_CONFIG, key, item, careful, trust)
     finally:
@@ -98,10 +129,12 @@ def _trim() -> None:
 
 
 def _head(head: bytes, sha: str, source_key: str | None, reason: str) -> PreparedMail:
+    _limit_for(len(head))
     return prepare_head(head, sha, source_key, "unreadable", reason)
 
 
 def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    _limit_for(None)
     return fn(_CONFIG, *args)
 
 
