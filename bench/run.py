@@ -39,6 +39,7 @@ if not os.environ.get("PREFECT_API_URL"):  # the embedded server in a home of it
 sys.path.insert(0, str(ROOT))
 from tests.procs import TreePeak  # noqa: E402 - the same sampler the memory tests use
 
+INTAKE_GUARD = 6.0  # the intake's time over a bare calamine read of the same files, at most (issue 26)
 KINDS = ["district", "county_city", "county", "zone", "department"]
 
 
@@ -319,7 +320,12 @@ def main() -> None:
         summary["draft_s_4000_vs_40"] = round(big["draft_s"] / results[40]["draft_s"], 2)
         summary["database"] = "postgresql" if args.postgres else "sqlite"
         summary["task_runs_per_intake"] = None if args.skip_prefect else task_runs_per_intake(workdir, urls[40])
+        summary["intake_guard_ok"] = big["intake_vs_calamine"] <= INTAKE_GUARD
         print(json.dumps(summary))
+        if not summary["intake_guard_ok"]:
+            print(f"intake is {big['intake_vs_calamine']}× a bare calamine read, over the guard of {INTAKE_GUARD}×",
+                  file=sys.stderr)
+            raise SystemExit(1)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
         if args.postgres:

@@ -30,7 +30,10 @@ def open_cycle_flow(year: Year = None, today: Today = None, force: Force = False
     return result.invited
 
 
-@flow(name="intake", flow_run_name=run_name("intake"), description=text("flow_intake"))
+INTAKE_FLOW_SECONDS = 25 * 60  # above the intake's own wall-clock budget (10 min) plus drafts and receipts
+
+
+@flow(name="intake", flow_run_name=run_name("intake"), description=text("flow_intake"), timeout_seconds=INTAKE_FLOW_SECONDS)
 @explained
 def intake_flow(year: Year = None, today: Today = None, folder: Folder = None) -> int:
     """Poll the intake mailbox (or one shard of it) once: archive, read, check, store, answer, and draft

@@ -70,8 +70,16 @@ def to_runner_deployments(specs: list[dict], tz: str, existing: dict | None = No
         out.append(flow.to_deployment(
             name=spec["name"], schedules=schedules, parameters=spec.get("parameters") or {},
             description=spec.get("description"), tags=spec.get("tags") or [],
-            paused=before.paused if before else None))
+            paused=before.paused if before else None,
+            concurrency_limit=_concurrency(spec.get("concurrency_limit"))))
     return out
+
+
+def _concurrency(spec: int | dict | None):
+    """prefect.yaml's concurrency_limit (a number, or limit and collision_strategy) as `to_deployment` takes it."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig
+
+    return ConcurrencyLimitConfig(**spec) if isinstance(spec, dict) else spec
 
 
 def _healthy(url: str) -> bool:

@@ -127,11 +127,14 @@ def print_ingest(reports: list[dict]) -> None:
             con.print(f"  说明：{n}", markup=False)
 
 
-def print_intake_summary(reports: list[dict], sent: Any, quiet: bool = False) -> None:
-    """One line per kind of outcome, and the IDs an administrator acts on (held workbooks)."""
+def print_intake_summary(reports: list[dict], sent: Any, quiet: bool = False, note: str = "") -> None:
+    """One line per kind of outcome, the IDs an administrator acts on (held workbooks), and the run's
+    note (its time ran out: the rest waits for the next run)."""
     if quiet:
         return
     con = _console()
+    if note:
+        con.print(note, markup=False)
     books = [a for r in reports for a in r["attachments"]]
     counts = {k: sum(a["status"] == k for a in books) for k in ("accepted", "rejected", "held", "superseded")}
     failed = sum(r["status"] == "failed" for r in reports)

@@ -40,7 +40,8 @@ class Resources:
     def sandbox(self) -> Sandbox:
         """The child processes that parse untrusted bytes, started on first use and kept per process."""
         s = self.settings
-        return sandbox_for(self.config, Limits(s.intake_processes, s.sandbox_memory_mb))
+        hook = {"reader": s.sandbox_reader} if s.sandbox_reader else {}
+        return sandbox_for(self.config, Limits(s.intake_processes, s.sandbox_memory_mb, s.seconds_per_mail, **hook))
 
 
 _CACHE: dict[tuple, Resources] = {}

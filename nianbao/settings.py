@@ -33,7 +33,10 @@ class Settings:
     intake_batch_bytes: int = 32 * 1024 * 1024  # ... and at most about this many bytes of raw mail
     intake_processes: int = 2  # sandbox processes that parse mail and workbooks (NIANBAO_INTAKE_PROCESSES)
     intake_max_attempts: int = 3  # a mail that keeps failing to store is set aside after this many polls
-    sandbox_memory_mb: int = 1536  # address space of each sandbox process (NIANBAO_SANDBOX_MEMORY_MB)
+    sandbox_memory_mb: int = 640  # largest address space of each sandbox process (NIANBAO_SANDBOX_MEMORY_MB)
+    seconds_per_mail: float = 30.0  # each way of reading one mail in the sandbox (NIANBAO_SECONDS_PER_MAIL)
+    intake_run_seconds: float = 600.0  # an intake run's wall clock; the rest waits (NIANBAO_INTAKE_RUN_SECONDS)
+    sandbox_reader: Any = None  # tests only: what a sandbox child runs on a mail instead of prepare_safely
 
     @property
     def trust(self) -> Trust:
@@ -136,5 +139,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
                         templates_dir=templates_dir, mail=mail, env=env,
                         intake_batch=_whole(env, "NIANBAO_INTAKE_BATCH", 200),
                         intake_processes=_whole(env, "NIANBAO_INTAKE_PROCESSES", min(2, os.cpu_count() or 1)),
-                        sandbox_memory_mb=_whole(env, "NIANBAO_SANDBOX_MEMORY_MB", 1536, least=256))
+                        sandbox_memory_mb=_whole(env, "NIANBAO_SANDBOX_MEMORY_MB", 640, least=320),
+                        seconds_per_mail=_whole(env, "NIANBAO_SECONDS_PER_MAIL", 30),
+                        intake_run_seconds=_whole(env, "NIANBAO_INTAKE_RUN_SECONDS", 600, least=10))
     return settings.with_(**overrides) if overrides else settings

@@ -49,8 +49,11 @@ def publish_intake(report: IntakeReport) -> None:
                          "报送编号": (a.submission_id if a else None) or "",
                          "原因": "；".join(a.reasons if a else (m.notes or ["没有报表附件"])),
                          "发件人": m.sender, "附件": a.filename if a else "", "主题": m.subject})
+    if report.note:
+        rows.insert(0, {"说明": report.note})
     create_table_artifact(key="intake-results", table=rows or [{"说明": "收件箱中没有新邮件"}],
-                          description=f"本次收件：{len(report.messages)} 封邮件，其中自动邮件 {report.automatic()} 封")
+                          description=f"本次收件：{len(report.messages)} 封邮件，其中自动邮件 {report.automatic()} 封"
+                          + (f"。{report.note}" if report.note else ""))
 
 
 @task(name="publish-reminders", task_run_name=text("task_publish_reminders"), cache_policy=NO_CACHE)

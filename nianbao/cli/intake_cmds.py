@@ -35,7 +35,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
         output.emit(reports, True, output.print_ingest)
     elif args.verbose:
         output.print_ingest(reports)
-    output.print_intake_summary(reports, sent, quiet=args.json)
+    output.print_intake_summary(reports, sent, quiet=args.json, note=report.note)
     if not args.json:
         output.print_unit_drafts(drafts)
     return 0

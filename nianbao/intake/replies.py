@@ -77,7 +77,7 @@ def reply_row(res: Resources, parsed: ParsedMail, outcomes: list[Outcome], notes
     subject, body = render_mail(
         res.settings.templates_dir, "reply", city=cfg, kind=kind, outcomes=outcomes, notes=notes,
         figures=[key_figures(res, o) for o in outcomes], received=fmt_time(received or now, cfg.timezone),
-        original_subject=parsed.subject, max_mail_mb=res.settings.max_mail_mb,
+        original_subject=parsed.subject, max_mail_mb=res.settings.max_mail_mb, quote_original=not parsed.message_id,
     )
     cc = list(cfg.admin_emails) if kind == "held" and copy_admins else []
     return text_row(key=key, kind=kind, sender=(cfg.sender_name, cfg.intake_address), to=[parsed.sender], cc=cc,
@@ -91,6 +91,6 @@ def failure_row(res: Resources, mail: PreparedMail, *, key: str, now: pendulum.D
     subject, body = render_mail(
         res.settings.templates_dir, "reply", city=cfg, kind=mail.failure, outcomes=[], notes=[], figures=[],
         received=fmt_time(mail.received_at or now, cfg.timezone), original_subject=p.subject,
-        max_mail_mb=res.settings.max_mail_mb)
+        max_mail_mb=res.settings.max_mail_mb, quote_original=not p.message_id)
     return text_row(key=key, kind="failure", sender=(cfg.sender_name, cfg.intake_address), to=[p.sender],
                     cc=list(cfg.admin_emails), subject=subject, body=body, in_reply_to=p.message_id, now=now)

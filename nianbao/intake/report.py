@@ -29,6 +29,9 @@ class MessageReport:
 @dataclass
 class IntakeReport:
     messages: list[MessageReport] = field(default_factory=list)
+    out_of_time: bool = False  # the run's wall-clock budget was spent with mails left for the next run
+    left: int = 0  # mails that were being read when it was spent (unread ones are not counted)
+    note: str = ""  # Chinese: what the administrator must know about the run as a whole
 
     def automatic(self) -> int:
         """Mails no person wrote (auto-replies, bounces, list mail, our own): archived, not answered."""

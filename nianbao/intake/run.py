@@ -14,7 +14,10 @@ settled one at a time, each either found stored by the other worker (a duplicate
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections.abc import Callable, Iterator
+from collections import deque
+from itertools import count
 
 import pendulum
 from sqlalchemy import insert, or_, select
@@ -27,7 +30,7 @@ from nianbao.errors import CannotWrite
 from nianbao.intake.prepare import PreparedMail
 from nianbao.intake.replies import answerable, failure_row, held_copied_today, hold_key, reply_row
 from nianbao.intake.report import IntakeReport, MessageReport
-from nianbao.intake.sandbox import CHUNK, Batch, Item
+from nianbao.intake.sandbox import Item
 from nianbao.intake.store import Job, decide, kept_workbooks, known_contacts, write
 from nianbao.intake.undelivered import record_bounce, resend_invitations, undelivered_note
 from nianbao.intake.conversation import answered, record_reply
@@ -36,6 +39,10 @@ from nianbao.mail.outbox import enqueue_many
 from nianbao.resources import Resources
 
 log = logging.getLogger(__name__)
+ARCHIVE_CHUNK = 16  # mails archived together (one round of fsyncs) before they are handed to the sandbox
+ARCHIVE_BYTES = 8 * 1024 * 1024  # ... and about this many bytes of them
+LINGER = 1.0  # seconds a read mail may wait for others to share its commit
+QUIET = 0.1  # ... but no longer than this once no other mail is finishing
 # The database is down or locked: the run's problem, not the mail's. Everything else a store step raises
 # for one mail (a value the schema refuses, a bug meeting odd input) is that mail's.
 DB_UNREACHABLE = (OperationalError, InterfaceError)
@@ -46,25 +53,27 @@ def ingest_mail(res: Resources, data: bytes, source_key: str | None = None,
                 received_at: pendulum.DateTime | None = None) -> MessageReport:
     """Archive, read, check, store and answer one raw mail. Safe to call again with the same bytes."""
     raw = RawMail(source_key or "", data, received_at=received_at)
-    return _finish(res, [raw], _submit(res, [raw]), res.clock.now())[0]
+    (mail,) = res.sandbox().prepare_all(res.hmac_key, _archived(res, [raw]), res.settings.trust)
+    now = res.clock.now()
+    mail.received_at = raw.received_at or mail.received_at or now
+    return commit(res, [mail], now)[0]
 
 
-def _submit(res: Resources, raws: list[RawMail]) -> Batch:
-    """Archive the raw mails (durably) before anything parses them, a few at a time, each few read as
-    soon as it is archived."""
-    def archived() -> Iterator[Item]:
-        for i in range(0, len(raws), CHUNK):
-            chunk = raws[i:i + CHUNK]
-            shas = iter(res.store.put_many([r.data for r in chunk if r.whole], ".eml"))
-            yield from ((r.source_key or None, next(shas) if r.whole else "", r.data, r.whole) for r in chunk)
-    return res.sandbox().prepare(res.hmac_key, archived(), res.settings.trust)
+def _fetch_some(fetched: Iterator[RawMail]) -> list[RawMail]:
+    """The next few mails, at most ARCHIVE_CHUNK and about ARCHIVE_BYTES."""
+    out, size = [], 0
+    for raw in fetched:
+        out.append(raw)
+        size += len(raw.data)
+        if len(out) >= ARCHIVE_CHUNK or size >= ARCHIVE_BYTES:
+            break
+    return out
 
 
-def _finish(res: Resources, raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> list[MessageReport]:
-    mails = batch.result()
-    for raw, m in zip(raws, mails):
-        m.received_at = raw.received_at or m.received_at or now
-    return commit(res, mails, now)
+def _archived(res: Resources, raws: list[RawMail]) -> list[Item]:
+    """The raw mails archived (durably) before anything parses them, as sandbox items."""
+    shas = iter(res.store.put_many([r.data for r in raws if r.whole], ".eml"))
+    return [(r.source_key or None, next(shas) if r.whole else "", r.data, r.whole) for r in raws]
 
 
 def commit(res: Resources, mails: list[PreparedMail], now: pendulum.DateTime) -> list[MessageReport]:
@@ -195,36 +204,36 @@ def _stored_keys(s: Session, mails: list[PreparedMail]) -> tuple[set[str], set[s
     return {d for d, _ in found}, {k for _, k in found if k}
 
 
-def _batches(items: Iterable[RawMail], count: int, max_bytes: int) -> Iterator[list[RawMail]]:
-    """Batches of at most ``count`` mails and about ``max_bytes`` bytes (a mail larger than that is a
-    batch of its own), so a mailbox of big mails never sits in memory at once."""
-    batch: list[RawMail] = []
-    size = 0
-    for raw in items:
-        if batch and (len(batch) >= count or size + len(raw.data) > max_bytes):
-            yield batch
-            batch, size = [], 0
-        batch.append(raw)
-        size += len(raw.data)
-    if batch:
-        yield batch
-
-
 def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None = None) -> IntakeReport:
-    """Read every unprocessed mail once; mark each processed only after its results are committed.
+    """Read every unprocessed mail once; store and answer each group of mails as soon as they are read,
+    and mark each processed only after its results are committed.
 
-    Batch k+1 is archived and handed to the sandbox's processes before batch k is stored, so they read
-    while this process stores: a big inbox costs little more than reading its workbooks. Archiving is
-    done here, not in a thread of its own: its many short system calls would wait for the storing
-    thread's GIL and cost several times their own time."""
+    Mails are fetched and archived a few at a time and handed to the sandbox while earlier ones are
+    read and stored, at most `intake_batch` mails and about `intake_batch_bytes` of them in flight. What
+    has been read is committed as soon as no other mail finishes within `QUIET`, and at least every
+    `LINGER` seconds, so a run stopped at any moment has answered nearly everything it read. When the run's wall-clock budget (`intake_run_seconds`) is
+    spent, the mails still being read are stopped and left unprocessed for the next run."""
     report = IntakeReport()
     res.hmac_key  # noqa: B018 - no signing key, no intake: fail before any mail is touched
-    res.sandbox()  # its processes start while the first mails are fetched and archived
+    box = res.sandbox()  # its processes start while the first mails are fetched and archived
+    s = res.settings
+    deadline = time.monotonic() + s.intake_run_seconds
+    reading = box.reading(res.hmac_key, s.trust)
     inbox = res.open_inbox()
-    pending: tuple[list[RawMail], Batch, pendulum.DateTime] | None = None
+    raws: dict[int, RawMail] = {}
+    fetched = iter(inbox.fetch())
+    more, done, tags = True, [], count()
+    waiting: deque[tuple[int, Item]] = deque()  # archived, not yet handed to the sandbox
+    first_done = 0.0
 
-    def finish(raws: list[RawMail], batch: Batch, now: pendulum.DateTime) -> None:
-        for raw, msg in zip(raws, _finish(res, raws, batch, now)):
+    def settle(found: list[tuple[int, PreparedMail]]) -> None:
+        now = res.clock.now()
+        mails = []
+        for n, m in found:
+            m.received_at = raws[n].received_at or m.received_at or now
+            mails.append(m)
+        for (n, _), msg in zip(found, commit(res, mails, now)):
+            raw = raws.pop(n)
             if msg.status == "failed":
                 inbox.mark_failed(raw.source_key)
             elif msg.status != "retry":
@@ -234,13 +243,43 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
                 progress(msg)
 
     try:
-        for raws in _batches(inbox.fetch(), res.settings.intake_batch, res.settings.intake_batch_bytes):
-            job = (raws, _submit(res, raws), res.clock.now())
-            if pending:
-                finish(*pending)
-            pending = job
-        if pending:
-            finish(*pending)
+        while True:
+            while time.monotonic() < deadline and len(reading) < s.intake_batch:
+                if not waiting and more:
+                    chunk = _fetch_some(fetched)
+                    more = bool(chunk)
+                    for raw, item in zip(chunk, _archived(res, chunk)):
+                        n = next(tags)
+                        raws[n] = raw
+                        waiting.append((n, item))
+                # A mail joins those being read only while their bytes stay within the bound (or alone):
+                # two big mails are never parsed at once, each in a child of its own.
+                if not waiting or (reading and reading.bytes + len(waiting[0][1][2]) > s.intake_batch_bytes):
+                    break
+                reading.add(*waiting.popleft())
+            left = deadline - time.monotonic()
+            if not reading or left <= 0:
+                break
+            found = reading.finished(timeout=min(left, QUIET if done else LINGER))
+            if found and not done:
+                first_done = time.monotonic()
+            done += found
+            if done and (not found or len(done) >= s.intake_batch or not reading
+                         or time.monotonic() - first_done >= LINGER):
+                settle(done)
+                done = []
+        if done:
+            settle(done)
+        if reading:  # the wall-clock budget is spent: what is still being read waits for the next run
+            reading.cancel()
+        report.left = len(raws)  # archived or being read, not finished
+        report.out_of_time = bool(raws) or (more and next(fetched, None) is not None)
     finally:
+        if reading:
+            reading.cancel()
         inbox.close()
+    if report.out_of_time:
+        report.note = res.config.text("intake_out_of_time", minutes=f"{s.intake_run_seconds / 60:g}", left=report.left)
+        log.warning("intake stopped after its %.0f s: %d mails being read and any not yet fetched are left "
+                    "for the next run", s.intake_run_seconds, report.left)
     return report

@@ -4,15 +4,18 @@ mail, and no way to outlive the intake that started them.
 Everything a sender controls — the mail's structure and headers, its zip files, its workbooks — is
 parsed here, never in the intake's own process: the standard library's parsers are correct but not
 hardened (deep nesting, super-linear headers), and calamine is native code that aborts the process
-when a crafted file makes it allocate too much. A child that dies or runs out of time costs one mail:
-the chunk it was in is read again mail by mail, the mail that killed it once more with the careful
-reader alone, and if that fails too the mail is answered as unreadable. Pebble's process pool gives
-per-task timeouts and replaces a dead worker; workers are spawned, never forked (a flow run has
-threads whose locks a fork would copy mid-use)."""
+when a crafted file makes it allocate too much. Each mail is a task of its own with its own budget, so
+a mail that needs its whole budget delays only the mails queued behind it on that one child. A mail
+whose task fails (its child died, its budget ran out, or it raised) is read once more with the careful
+reader, then from its header block alone to know whom to answer; it is never read the same way twice.
+Results come out as they finish (`Reading.finished`), in any order. Pebble's process pool gives
+per-task timeouts and replaces a dead worker; workers come from a fork server, never forked from the
+intake itself (a flow run has threads whose locks a fork would copy mid-use)."""
 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import hashlib
 import multiprocessing
 import os
@@ -20,10 +23,10 @@ import pickle
 import resource
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, fields
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -35,94 +38,196 @@ from nianbao.mail.auth import Trust
 from nianbao.mail.inbox_types import HEAD_BYTES
 
 Item = tuple["str | None", str, bytes, bool]  # mailbox key, sha256 of the archived mail, bytes, whole?
-CHUNK = 16  # mails per task: fewer round trips (each costs the parent GIL time), and a failed chunk is
-# only sixteen mails to re-read alone
-# A child that died (ProcessExpired), ran out of time, or failed in any other way on these bytes: the
-# mails are read again one by one, so the failure ends up with the one mail that caused it.
+# A child that died (ProcessExpired), ran out of time, or failed in any other way on these bytes.
 _FAILED = (ProcessExpired, FutureTimeout, Exception)
+FAST, CAREFUL, HEAD = 0, 1, 2  # the ways a mail is read, each at most once, in this order
 
 
 @dataclass(frozen=True)
 class Limits:
     processes: int = 2
-    memory_mb: int = 1536  # address space of a child: a real workbook needs a few tens of MB
+    memory_mb: int = 640  # hard cap of a child's address space; each mail's own limit is below (`_limit_for`)
     seconds_per_mail: float = 30.0
+    # What a child runs on one mail (a module-level function with prepare_safely's signature); tests
+    # pass a slower one to play a mail that takes its whole budget.
+    reader: Callable[..., PreparedMail] = prepare_safely
 
 
 _CONFIG: CityConfig | None = None
 
 
 def _watch(parent: int) -> None:
-    """Exit as soon as the intake is gone (even SIGKILLed): the child is then re-parented."""
+    """Exit as soon as the intake is gone (even SIGKILLed): its fork server then exits, and the child
+    is re-parented."""
     while os.getppid() == parent:
         time.sleep(0.5)
     os._exit(0)
 
 
-def _init(config: CityConfig, memory_mb: int, parent: int) -> None:
-    global _CONFIG
-    _CONFIG = config
-    limit = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _init(config: CityConfig, memory_mb: int) -> None:
+    global _CONFIG, _CAP
+    _CONFIG, _CAP = config, memory_mb * MB
+    resource.setrlimit(resource.RLIMIT_AS, (_CAP, _CAP))
+    try:  # big buffers mmapped and unmapped when freed, so a child's address space shrinks after a big mail
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
+    except (OSError, AttributeError):  # not glibc
+        pass
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no multi-GB core file behind
     os.environ["RUST_BACKTRACE"] = "0"  # a native reader's abort is expected here: one line, not a page
-    threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    threading.Thread(target=_watch, args=(os.getppid(),), daemon=True).start()
 
 
-def _prepare(key: bytes, items: list[Item], careful: bool, trust: Trust) -> list[PreparedMail]:
+MB = 1024 * 1024
+M_MMAP_THRESHOLD = -3
+# A child's address space while it reads one mail (RLIMIT_AS, lowered and raised per task under the hard
+# cap `Limits.memory_mb`): what the largest real workbook needs (measured 181 MB) plus a margin, and ten
+# times the mail's size (a 29 MB mail measured 370 MB). So a small hostile file ends its child at ~300 MB
+# while a real mail up to the size limit still fits; two big mails are never read at once (intake.run).
+BASE_MB = 288
+PER_MAIL_BYTE = 10
+_CAP = 0
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return 0
+
+
+def _limit_for(size: int | None) -> None:
+    """This task's address-space limit: for a mail of ``size`` bytes, or the cap (None); never below
+    what the child already holds plus some room."""
+    need = _CAP if size is None else min(_CAP, BASE_MB * MB + PER_MAIL_BYTE * size)
+    soft = min(_CAP, max(need, _vm_size() + 32 * MB))
+    resource.setrlimit(resource.RLIMIT_AS, (soft, _CAP))
+
+
+def _prepare(reader: Callable[..., PreparedMail], key: bytes, item: Item, careful: bool, trust: Trust) -> PreparedMail:
     assert _CONFIG is not None
-    return [prepare_safely(_CONFIG, key, item, careful, trust) for item in items]
+    _limit_for(len(item[2]))
+    try:
+        return reader(_CONFIG, key, item, careful, trust)
+    finally:
+        if len(item[2]) > BIG_MAIL:
+            _trim()
+
+
+BIG_MAIL = 1024 * 1024  # after a mail this large, the child hands its freed memory back to the system
+_LIBC: Any = None
+
+
+def _trim() -> None:
+    """glibc keeps freed memory for reuse; after a big mail that would leave an idle child holding
+    hundreds of MB. malloc_trim(0) returns the free pages (a few ms, so only after big mails)."""
+    global _LIBC
+    try:
+        _LIBC = _LIBC or ctypes.CDLL("libc.so.6")
+        _LIBC.malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
+
+
+def _head(head: bytes, sha: str, source_key: str | None, reason: str) -> PreparedMail:
+    _limit_for(len(head))
+    return prepare_head(head, sha, source_key, "unreadable", reason)
 
 
 def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    _limit_for(None)
     return fn(_CONFIG, *args)
 
 
-class Batch:
-    """A batch's mails being prepared; `result()` waits and settles any chunk whose child failed."""
+def _context() -> multiprocessing.context.BaseContext:
+    """Children forked from a fork server that has imported the readers once: a child that replaces
+    one killed by its budget starts in ~0.1 s, not the ~2 s a spawned interpreter takes to import
+    them. The server is a clean single-threaded process, so nothing of a flow run's threads is copied."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["nianbao.intake.prepare", "nianbao.workbook.calamine", "python_calamine"])
+    return ctx
 
-    def __init__(self, box: Sandbox, key: bytes, trust: Trust, parts: list[tuple[list[Item], Any]]):
-        self.box, self.key, self.trust, self.parts = box, key, trust, parts
 
-    def result(self) -> list[PreparedMail]:
-        out: list[PreparedMail] = []
-        for items, future in self.parts:
+@dataclass
+class _Task:
+    tag: Any  # the caller's name for the mail
+    item: Item
+    way: int = FAST
+    reason: str = ""
+
+
+class Reading:
+    """Mails being prepared, each a task with its own budget. `add` schedules a mail; `finished` hands
+    back the mails done so far, in the order they finish; a failed task is rescheduled the next way."""
+
+    def __init__(self, box: Sandbox, key: bytes, trust: Trust):
+        self.box, self.key, self.trust = box, key, trust
+        self.running: dict[Future, _Task] = {}
+        self.bytes = 0  # of the mails in flight, for the caller's memory bound
+
+    def __len__(self) -> int:
+        return len(self.running)
+
+    def add(self, tag: Any, item: Item) -> None:
+        self.bytes += len(item[2])
+        self._schedule(_Task(tag, item))
+
+    def _schedule(self, t: _Task) -> None:
+        source_key, sha, data, _ = t.item
+        if t.way == HEAD:  # only the header block, to know whom to answer
+            fn, args = _head, (data[:HEAD_BYTES], sha, source_key, t.reason)
+        else:
+            fn, args = _prepare, (self.box.limits.reader, self.key, t.item, t.way == CAREFUL, self.trust)
+        self.running[self.box.pool.schedule(fn, args, timeout=self.box.limits.seconds_per_mail)] = t
+
+    def finished(self, timeout: float | None = None) -> list[tuple[Any, PreparedMail]]:
+        """Wait up to ``timeout`` seconds for at least one mail to be done; return every mail done."""
+        done, _ = wait(list(self.running), timeout=timeout, return_when=FIRST_COMPLETED)
+        out = []
+        for future in done:
+            t = self.running.pop(future)
             try:
-                out += future.result()
-            except _FAILED:
-                out += [self.box.prepare_one(self.key, item, self.trust) for item in items]
+                out.append((t.tag, future.result()))
+            except _FAILED as exc:
+                if t.way == FAST:
+                    t.reason = f"{type(exc).__name__}: {exc}"[:500]
+                if t.way == HEAD:  # not even its header block: nobody can be answered
+                    out.append((t.tag, prepare_head(b"", t.item[1], t.item[0], "unreadable", t.reason)))
+                else:
+                    t.way += 1
+                    self._schedule(t)
+                    continue
+            self.bytes -= len(t.item[2])
         return out
+
+    def cancel(self) -> list[Any]:
+        """Stop every mail still in flight (a running child is killed and replaced); their tags."""
+        for future in self.running:
+            future.cancel()
+        tags = [t.tag for t in self.running.values()]
+        self.running.clear()
+        self.bytes = 0
+        return tags
 
 
 class Sandbox:
     def __init__(self, config: CityConfig, limits: Limits):
         self.config, self.limits = config, limits
         self.pool = ProcessPool(max_workers=limits.processes, initializer=_init,
-                                initargs=(config, limits.memory_mb, os.getpid()),
-                                context=multiprocessing.get_context("spawn"))
+                                initargs=(config, limits.memory_mb), context=_context())
 
-    def prepare(self, key: bytes, items: Iterable[Item], trust: Trust = Trust()) -> Batch:
-        """Start preparing ``items`` in chunks, on every child, each chunk as soon as ``items`` yields it;
-        return once all are scheduled."""
-        parts = []
-        items = iter(items)
-        while chunk := list(islice(items, CHUNK)):
-            parts.append((chunk, self.pool.schedule(_prepare, (key, chunk, False, trust),
-                                                    timeout=self.limits.seconds_per_mail * len(chunk))))
-        return Batch(self, key, trust, parts)
+    def reading(self, key: bytes, trust: Trust = Trust()) -> Reading:
+        return Reading(self, key, trust)
 
-    def prepare_one(self, key: bytes, item: Item, trust: Trust = Trust()) -> PreparedMail:
-        """One mail alone; if its child fails, once more with the careful reader; then unreadable."""
-        for careful in (False, True):
-            try:
-                return self._run(_prepare, key, [item], careful, trust)[0]
-            except _FAILED as exc:
-                reason = f"{type(exc).__name__}: {exc}"[:500]
-        try:  # only the header block, to know whom to answer
-            source_key, sha, data, _ = item
-            return self._run(_head, data[:HEAD_BYTES], sha, source_key, reason)
-        except _FAILED:
-            return prepare_head(b"", item[1], item[0], "unreadable", reason)
+    def prepare_all(self, key: bytes, items: list[Item], trust: Trust = Trust()) -> list[PreparedMail]:
+        """Every item prepared (whatever its fate), in the items' order."""
+        reading = self.reading(key, trust)
+        for n, item in enumerate(items):
+            reading.add(n, item)
+        out: dict[int, PreparedMail] = {}
+        while reading:
+            out.update(reading.finished())
+        return [out[n] for n in range(len(items))]
 
     def call(self, fn: Callable[..., Any], *args: Any, seconds: float | None = None) -> Any:
         """``fn(config, *args)`` in a child (module-level ``fn``); a dead or slow child raises
@@ -132,9 +237,6 @@ class Sandbox:
         except _FAILED as exc:
             raise SandboxFailed(f"{type(exc).__name__}: {exc}") from None
 
-    def _run(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return self.pool.schedule(fn, args, timeout=self.limits.seconds_per_mail).result()
-
     def close(self) -> None:
         self.pool.stop()
         self.pool.join(timeout=10)
@@ -142,10 +244,6 @@ class Sandbox:
 
 class SandboxFailed(Exception):
     """A child process died or ran out of time on the bytes it was given."""
-
-
-def _head(head: bytes, sha: str, source_key: str | None, reason: str) -> PreparedMail:
-    return prepare_head(head, sha, source_key, "unreadable", reason)
 
 
 _OPEN: dict[tuple, Sandbox] = {}

@@ -27,7 +27,7 @@ def decode_bytes(raw: bytes, label: str | None = None) -> str:
     for cs in ([charset_for(label)] if label else []) + ["utf-8", "gb18030"]:
         try:
             return raw.decode(cs)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: a codec that refuses all ("undefined")
             continue
     return raw.decode("utf-8", errors="replace")
 

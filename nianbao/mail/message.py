@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
-from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_datetime
+from email.utils import format_datetime, make_msgid
 
 import pendulum
 
+from nianbao.mail import fields as F
 from nianbao.mail.attachments import Attachment, Found, part_filename, walk
-from nianbao.mail.headers import decode_header_value, normalize_8bit_headers
-from nianbao.textsafe import one_line
+from nianbao.mail.headers import normalize_8bit_headers
 
 __all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_from_raw", "message_id_for", "parse_headers",
            "parse_mail", "parse_message", "part_filename"]
@@ -33,38 +33,16 @@ class ParsedMail:
     problems: list[tuple[str, dict]] = field(default_factory=list)  # message keys and names, for the reply
     auth_results: list[str] = field(default_factory=list)  # Authentication-Results values, top first
     received: list[str] = field(default_factory=list)  # Received values, top (latest hop) first
-
-
-MAX_ID = 400  # Message-IDs and addresses longer than any real one are cut, so they fit their columns
-MAX_ADDRESS = 300
-MAX_SUBJECT = 500
-
-
-def _sender(msg: Message) -> tuple[str, str]:
-    """(bare address lowercased, display name): the address is split off before the name is decoded,
-    so a decoded name holding a comma or angle bracket cannot break it."""
-    pairs = getaddresses([str(msg.get("From", ""))])
-    name, addr = next(((n, a) for n, a in pairs if a), pairs[0] if pairs else ("", ""))
-    return one_line(addr, MAX_ADDRESS).lower(), one_line(decode_header_value(name), 200).strip('" ')
-
-
-def _date(msg: Message) -> pendulum.DateTime | None:
-    try:
-        value = parsedate_to_datetime(str(msg["Date"])) if msg["Date"] else None
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if value is None or value.tzinfo is None:  # '-0000' or no zone at all: the time is not usable
-        return None
-    return pendulum.instance(value).in_timezone(pendulum.UTC)
+    reply_to: str = ""  # Reply-To's bare address: answered only when From gives none
 
 
 def parse_headers(msg: Message) -> ParsedMail:
-    """Sender, subject, Message-ID and Date of a parsed message (or of its header block alone)."""
-    addr, name = _sender(msg)
-    mid = one_line(msg.get("Message-ID"), MAX_ID) or None
-    return ParsedMail(mid, addr, name, one_line(decode_header_value(msg.get("Subject", "")), MAX_SUBJECT), _date(msg),
-                      auth_results=[one_line(v, 2000) for v in msg.get_all("Authentication-Results", [])[:20]],
-                      received=[one_line(v, 2000) for v in msg.get_all("Received", [])[:50]])
+    """Sender, subject, Message-ID and Date of a parsed message (or of its header block alone), each
+    field read on its own (`fields`): one that cannot be read is left empty, the others still are."""
+    addr, name = F.address(msg, "From")
+    return ParsedMail(F.message_id(msg), addr, name, F.subject(msg), F.date(msg),
+                      auth_results=F.all_values(msg, "Authentication-Results", 20),
+                      received=F.all_values(msg, "Received", 50), reply_to=F.address(msg, "Reply-To")[0])
 
 
 def parse_mail(raw: bytes) -> ParsedMail:

@@ -89,5 +89,6 @@ def sample_renders(config: CityConfig, templates_dir: Path) -> list[tuple[str, C
         ]
     for kind in ("receipt", "rejection", "held", "superseded", "no_attachment", "too_large", "unreadable", "unstorable"):
         renders.append(("mail/reply.txt.j2", mail("reply", kind=kind, outcomes=[], notes=["示例"], figures=[],
-                                                 received=received, original_subject="示例", max_mail_mb=30)))
+                                                 received=received, original_subject="示例", max_mail_mb=30,
+                                                 quote_original=True)))
     return renders

@@ -2,7 +2,7 @@
 
 The file comes from outside (a province's mail): before openpyxl sees it, it goes through the checks
 the intake uses — the type from the bytes (`reader.sniff`), and every zip member inflated in steps
-against declared and real size caps, DTDs and entities refused (`scan.sound_members`). Then openpyxl loads it
+against declared and real size caps, DTDs and entities refused (`zipcheck.sound_members`). Then openpyxl loads it
 with formulas (never replaced by values), external links and rich text kept. What openpyxl drops
 (shapes, form controls, macros, some extensions) is found by comparing the parts before and after and
 by its own load warnings, and reported: the administrator checks those before sending the file up."""
@@ -20,7 +20,7 @@ from nianbao.cityconfig import CityConfig
 from nianbao.errors import BadInput, WorkbookError
 from nianbao.workbook.errors import Encrypted, Hostile, TooLarge
 from nianbao.workbook.reader import BROKEN_ZIP, sniff
-from nianbao.workbook.scan import sound_members
+from nianbao.workbook.zipcheck import sound_members
 
 MAX_BYTES = 20 * 1024 * 1024  # a province's table is tens of KB; its template with logos a few MB
 

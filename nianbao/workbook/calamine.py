@@ -1,8 +1,9 @@
 """The one python-calamine reader, for every format it knows (.xlsx, .xlsm, .xls, .et, .ods).
 
-Calamine is fast (~0.5 ms a workbook) but native: a crafted file can make it allocate hundreds of GiB
-and abort the process. It is therefore only ever called inside the intake's sandbox
-(`nianbao.intake.sandbox`), a child process with a memory and time limit."""
+Calamine is fast (~0.5 ms a workbook) but native: a crafted file (a cell far away: it allocates the
+whole rectangle) can make it allocate hundreds of GiB and abort the process. It is therefore only ever
+called inside the intake's sandbox (`nianbao.intake.sandbox`), a child process with a memory and time
+limit, whose death sends the file to the careful reader. Only the window's rows become Python objects."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def calamine_cells(data: bytes) -> dict[str, dict[str, object]]:
         try:
             sheet = wb.get_sheet_by_name(name)
             r0, c0 = sheet.start or (0, 0)
-            rows = sheet.to_python()[:max(L.MAX_ROWS - r0, 0)]
+            rows = sheet.to_python(nrows=max(L.MAX_ROWS - r0, 0)) if r0 < L.MAX_ROWS else []
         except Exception as exc:  # a sheet calamine cannot decode
             raise NotAWorkbook(f"unreadable sheet {name}: {exc}") from None
         cols = COLS[c0:]  # zip() below stops at column H, or at the row's end

@@ -1,8 +1,10 @@
-"""Reading a returned workbook. The file type is sniffed, never taken from the name. An .xlsx/.xlsm is
-first scanned (`scan`: declared and real sizes, DTDs, far-away cells); a plain one is read by
-python-calamine, anything else by the careful parser (`xlsx_cells`: defusedxml, only within the
-template's window). .xls/.ods/.et are read by calamine. Whoever calls `read_workbook` on untrusted
-bytes does so inside the intake's sandbox (a child process with memory and time limits)."""
+"""Reading a returned workbook. The file type is sniffed, never taken from the name. A zip (.xlsx, .xlsm,
+.ods) passes the cheap checks of `zipcheck` (declared sizes, no DTD); then python-calamine reads the
+sender's file as it is. Whoever calls `read_workbook` on untrusted bytes does so inside the intake's
+sandbox, a child process with an address-space and time limit: calamine's worst case on a crafted file
+(a cell far away makes it allocate the whole rectangle) is that child's death, and the file is read
+again with ``careful``: an .xlsx/.xlsm by openpyxl within the template's window (`careful`), an
+.xls/.ods/.et not at all (calamine is their only reader; the clerk is asked to save it as .xlsx)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from nianbao.textsafe import multi_line_checked, one_line
 from nianbao.workbook import layout as L
 from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted, NotAWorkbook, ReaderFailed, TooLarge
 from nianbao.workbook.task_checks import read_task_rows
-from nianbao.workbook.xlsx_cells import read_xlsx_cells
+from nianbao.workbook.zipcheck import no_dtd, sizes_declared
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # What zipfile and zlib raise for a broken or unusual archive: a corrupt deflate stream, an unknown
@@ -164,32 +166,31 @@ def interpret(sheets: dict[str, dict[str, object]], formulas: dict[str, set[str]
     return wb
 
 
-def _read_xlsx(zf: zipfile.ZipFile, data: bytes, careful: bool
-               ) -> tuple[dict[str, dict[str, object]], dict[str, set[str]]]:
-    from nianbao.workbook.calamine import calamine_cells
-    from nianbao.workbook.scan import scan
-
-    package = None if careful else scan(zf)
-    if package is None:
-        return read_xlsx_cells(data)
-    return calamine_cells(package), {}
-
-
 def read_workbook(data: bytes, filename: str, key: bytes, config: CityConfig, careful: bool = False) -> RawWorkbook:
     """Raise a WorkbookError subclass for anything that is not a readable workbook. ``careful`` keeps
-    calamine away even from a file the scan passed (used after a sandbox worker died reading it)."""
+    calamine away (used after a sandbox child died or overran reading the file)."""
     if len(data) > MAX_FILE_BYTES:
         raise TooLarge(f"{len(data)} bytes")
     fmt, zf = sniff(data, filename)
+    from nianbao.workbook.calamine import calamine_cells
+
     try:
-        if zf is not None and fmt in ("xlsx", "xlsm"):
-            sheets, formulas = _read_xlsx(zf, data, careful)
+        if zf is not None:
+            sizes_declared(zf)
+            no_dtd(zf)
+        if careful and fmt in ("xlsx", "xlsm"):
+            from nianbao.workbook.careful import careful_cells
+
+            sheets = careful_cells(data)
         elif careful:  # calamine is the only reader of this format, and reading it already failed once
             raise ReaderFailed(f"{fmt}: not read again after the reader failed")
         else:
-            from nianbao.workbook.calamine import calamine_cells
-
-            sheets, formulas = calamine_cells(data), {}
+            sheets = calamine_cells(data)
     except BROKEN_ZIP as exc:
         raise NotAWorkbook(f"broken archive: {type(exc).__name__}: {exc}") from None
-    return interpret(sheets, formulas, key, config, fmt)
+    raw = interpret(sheets, {}, key, config, fmt)
+    if fmt in ("xlsx", "xlsm") and any(v is None for v in raw.values.values()):
+        from nianbao.workbook.careful import formula_refs  # an empty value cell: a formula without result?
+
+        raw = interpret(sheets, formula_refs(data), key, config, fmt)
+    return raw

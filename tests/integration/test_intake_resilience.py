@@ -63,6 +63,38 @@ def test_forty_big_mails_cost_the_intake_under_1_gb(tmp_path):
         assert s.scalar(select(func.count()).select_from(InboundMessage)) == 40
 
 
+def test_files_that_make_calamine_grow_cost_the_whole_tree_under_700_mb_and_every_sender_is_answered(tmp_path):
+    """Far cells in .xlsx (three forms) and a flooded .ods: calamine allocates until the child's limit
+    for a small mail ends it; the careful reader or a refusal answers each; good mails around them go in."""
+    import io
+    import zipfile
+
+    res, env = cycle_with_mails(tmp_path / "var", f"sqlite:///{tmp_path / 'db.sqlite'}", 0)
+    units = list(res.config.reporting_units)
+    victim = units[0]
+    book = filled(res, victim, YEAR)
+    sheet = zipfile.ZipFile(io.BytesIO(book)).read("xl/worksheets/sheet2.xml")
+    forms = [b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+             b'<row r="9"><c s="0" r="XFD1048576"><v>1</v></c></row>', b"<row>" + b"<c><v>1</v></c>" * 20000 + b"</row>"]
+    mails = [unit_mail(res, units[1], YEAR, filled(res, units[1], YEAR), n=1)]
+    for n, form in enumerate(forms * 2):
+        far = hostile.rezip(book, {"xl/worksheets/sheet2.xml": sheet.replace(b"</sheetData>", form + b"</sheetData>")})
+        mails.append(unit_mail(res, victim, YEAR, far, n=10 + n))
+    mails += [unit_mail(res, victim, YEAR, hostile.ods_cell_flood(), n=20 + n) for n in range(2)]
+    mails.append(unit_mail(res, units[2], YEAR, filled(res, units[2], YEAR), n=2))
+    for raw in mails:
+        mail_in(res, raw)
+    proc = intake(env)
+    with procs.TreePeak(proc.pid) as peak:
+        assert proc.wait(timeout=600) == 0, proc.stderr.read()[-2000:]
+    assert peak.peak < 700, f"{peak.peak:.0f} MB"
+    with unit_of_work(res.db) as s:
+        replies = s.scalars(select(OutboxMessage.key).where(OutboxMessage.key.like("reply/%"))).all()
+        accepted = set(s.scalars(select(Submission.unit_code).where(Submission.status == "accepted")))
+    assert len(replies) == len(mails)
+    assert {units[1].code, units[2].code, victim.code} <= accepted  # far cells outside the window are ignored
+
+
 def test_sandbox_children_die_within_seconds_of_a_sigkilled_intake(tmp_path):
     res, env = cycle_with_mails(tmp_path / "var", f"sqlite:///{tmp_path / 'db.sqlite'}", 400)
     proc = intake(env)
