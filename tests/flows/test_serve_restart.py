@@ -87,7 +87,8 @@ def test_runs_missed_while_serve_was_down_are_caught_up_once_not_all_at_once(res
     runs = [r for r in runs_of(server, found["intake"]["id"]) if r["auto_scheduled"]]  # by expected start
     said = [i for i, r in enumerate(runs) if r["state_type"] == "CANCELLED" and "错过的定时运行" in r["state"]["message"]]
     assert len(said) >= len(missed) - 1 >= 1 and said == list(range(said[0], said[-1] + 1))
-    kept = runs[said[-1] + 1]  # the newest missed run: the one that catches up
-    assert kept["state_type"] != "CANCELLED"
+    kept = runs[said[-1] + 1]  # the newest missed run: the one that catches up (a later stop of serve
+    # may still cancel it while it runs on a loaded machine; it is never cancelled as a missed run)
+    assert "错过的定时运行" not in ((kept.get("state") or {}).get("message") or "")
     at = pendulum.parse(kept["expected_start_time"]).in_timezone("Asia/Shanghai").format("YYYY-MM-DD HH:mm")
     assert all(f"只补跑最近一次（原定 {at}）" in runs[i]["state"]["message"] for i in said)

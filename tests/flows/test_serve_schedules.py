@@ -125,7 +125,7 @@ def test_scheduled_runs_fall_at_the_city_time_of_their_cron(served):
 def test_a_deployment_that_falls_due_is_run_by_serve_and_completes(served):
     _, run, _ = served
     assert run["state_type"] == "COMPLETED", run["state"]
-    assert run["auto_scheduled"] and run["name"].startswith("intake-")
+    assert run["auto_scheduled"] and run["name"].startswith("收件 ")  # named by what it is
 
 
 def test_the_served_intake_run_logs_a_chinese_line_per_mail(served):

@@ -58,7 +58,8 @@ def test_a_resubmission_in_a_later_run_supersedes_the_stored_one(res):
     unit = list(res.config.reporting_units)[0]
     mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), n=1))
     poll_inbox(res)
-    mail_in(res, unit_mail(res, unit, YEAR, filled(res, unit, YEAR), n=2))
+    corrected = filled(res, unit, YEAR, narratives=[("F1", "highlight", "补充了一条工作亮点。")])
+    mail_in(res, unit_mail(res, unit, YEAR, corrected, n=2))  # a correction: the same bytes again are 'unchanged'
     poll_inbox(res)
     with unit_of_work(res.db) as s:
         subs = s.scalars(select(Submission).where(Submission.unit_code == unit.code).order_by(Submission.id)).all()
