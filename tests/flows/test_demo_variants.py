@@ -43,11 +43,10 @@ def test_the_demo_runs_on_the_six_enforcement_categories_alone(prefect_server, t
 
     def report(d):
         d["sections"] = [s for s in d["sections"] if s["code"] == "F3"]
+        d["tasks"]["places"] = [p for p in d["tasks"]["places"] if p["section"] == "F3"]  # the plan's places too
         d["problems"].update(imbalance_indicators=[], weak_capacity=[])
         d["leaders_figures"], d["duty"]["figures"] = ["E_CF_HJ", "E_JC"], {}
         d["unit_drafts"]["compare"] = []
-        d["highlights"]["claims"] = []  # they read indicators this catalogue no longer has
-        d["tasks"]["places"] = [p for p in d["tasks"]["places"] if p["section"] == "F3"]  # the plan's tasks too
     edit(config / "report.yaml", report)
     result = run(tmp_path, monkeypatch, config, templates)
     md = result["draft"].paths["md"].read_text(encoding="utf-8")
@@ -64,7 +63,7 @@ def test_the_demo_renders_a_seven_section_layout_from_config_and_templates(prefe
 
     def report(d):
         d["sections"] = [{"code": f"S{i}", "heading": h, "sheet": f"第{i}部分"} for i, h in enumerate(headings, 1)]
-        for place in d["tasks"]["places"]:  # the work plan's tasks follow their sections
+        for place in d["tasks"]["places"]:  # the plan's tasks follow their sections
             place["section"] = moves[place["section"]]
     edit(config / "report.yaml", report)
     edit(config / "indicators.yaml", lambda d: [i.update(section=moves[i["section"]]) for i in d["indicators"]])
