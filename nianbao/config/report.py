@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from nianbao.config.base import Flag, Int, Model, Num, Text, raise_problems
+from nianbao.config.report_appendix import Appendix
 from nianbao.config.report_tasks import NextPlan, TaskWriting
 from nianbao.config.units import UnitKind
 
@@ -91,7 +92,7 @@ class BasisNote(Model):
     text: Text = "说明：本报告数据依据全市应报的{expected}家单位中{reported}家报送的统计数据汇总形成{missing}{comparable}。各项数据的分单位明细、来源和同比计算见数据附表。"
     missing: Text = "（{units}未报送）"
     comparable: Text = "；同比数据按两年均有报送的{n}家单位可比口径计算"
-    appendix: Text = "“全市指标”表中，同比（%）=（{year}年可比口径−{last}年可比口径）÷{last}年可比口径×100，同比（百分点）={year}年可比口径−{last}年可比口径，均按表中所列两位小数的数值计算；可比口径为两年均报送该项数据的单位。"
+    appendix: Text = "“{sheet}”表中，同比（%）=（{year}年可比口径−{last}年可比口径）÷{last}年可比口径×100，同比（百分点）={year}年可比口径−{last}年可比口径，均按表中所列两位小数的数值计算；可比口径为两年均报送该项数据的单位。"
 
 
 class ReviewNotes(Model):
@@ -202,6 +203,7 @@ class ReportFile(Model):
     wording: Wording
     materiality: Materiality = Materiality()
     review_notes: ReviewNotes = ReviewNotes()
+    appendix: Appendix = Appendix()  # the data appendix's sheet names and column headers
     problems: ProblemRules
     duty: Duty
     plans_intro: Text = ""

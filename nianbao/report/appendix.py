@@ -11,11 +11,11 @@ import xlsxwriter
 
 from nianbao.cityconfig import CityConfig
 from nianbao.completeness import status_label
+from nianbao.config.report_appendix import Appendix
 from nianbao.report.aggregate import CityAggregate
 from nianbao.report.change import pct, pp, shown
 from nianbao.report.text import basis_note
 
-MET = {True: "达标", False: "未达标", None: ""}
 CHART_UNITS = 30  # beyond this a bar chart is unreadable: show the units furthest from the target
 
 
@@ -38,17 +38,13 @@ def _print(ws, header_rows: int = 1) -> None:
     ws.freeze_panes(header_rows, 0)
 
 
-FIGURE_HEADERS = ("指标代码", "指标名称", "计量单位", "{year}年", "{year}年（可比口径）", "{last}年（可比口径）",
-                  "同比（可比口径，%）", "同比（可比口径，百分点）", "可比单位数", "{last}年（全部报送单位，与可比口径不同时列出）",
-                  "目标", "是否达标", "覆盖单位", "应报单位", "不涉及单位")
-
-
-def _figures_sheet(wb, agg: CityAggregate, fmt: _Formats) -> None:
+def _figures_sheet(wb, words: Appendix, agg: CityAggregate, fmt: _Formats) -> None:
     """One row a figure. The change stands beside the two like-for-like figures it is computed from (as
     printed: two decimals), so every change can be recomputed from its row; last year's all-unit figure
     has its own column, filled where it differs."""
-    ws = wb.add_worksheet("全市指标")
-    ws.write_row(0, 0, [h.format(year=agg.year, last=agg.year - 1) for h in FIGURE_HEADERS], fmt.head)
+    ws = wb.add_worksheet(words.sheets.figures)
+    ws.write_row(0, 0, [h.format(year=agg.year, last=agg.year - 1) for h in words.figure_headers], fmt.head)
+    met = {True: words.met, False: words.missed, None: ""}
     for r, f in enumerate(agg.figures.values(), 1):
         ws.write_row(r, 0, [f.code, f.name, f.unit])
         now, before = (shown(v) for v in f.compared)
@@ -61,27 +57,28 @@ def _figures_sheet(wb, agg: CityAggregate, fmt: _Formats) -> None:
         ws.write(r, 7, round(points, 2) if points is not None else None, fmt.rate)
         target = f"{f.target.op}{f.target.value:g}" if f.target else ""
         ws.write_row(r, 8, [f.comparable_units or None])
-        ws.write_row(r, 10, [target, MET[f.met], f.covered, f.expected, f.na_units])
+        ws.write_row(r, 10, [target, met[f.met], f.covered, f.expected, f.na_units])
     ws.set_column(1, 1, 36)
     ws.set_column(3, 14, 11)
     _print(ws)
 
 
 def _units_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> None:
-    ws = wb.add_worksheet("分单位")
+    words = config.report.appendix
+    ws = wb.add_worksheet(words.sheets.units)
     codes = [i.code for i in config.indicators]
     if any(agg.figures[c].by_unit is None for c in codes):  # a province: summed in the database
-        ws.write(0, 0, f"本次汇总{agg.expected}家单位，分单位明细未列入本附表；"
-                       f"如需查阅，请联系{config.bureau}导出（nianbao export --year {agg.year} --xlsx 分单位.xlsx）。")
+        ws.write(0, 0, words.units_too_many.format(expected=agg.expected, bureau=config.bureau, year=agg.year,
+                                                   sheet=words.sheets.units))
         return
-    ws.write_row(0, 0, ["单位代码", "单位", "报送状态"] + [agg.figures[c].name for c in codes], fmt.head)
+    ws.write_row(0, 0, list(words.unit_headers) + [agg.figures[c].name for c in codes], fmt.head)
     for r, u in enumerate(agg.units, 1):
         ws.write_row(r, 0, [u.unit.code, u.unit.name, status_label(u.status)])
         for c, code in enumerate(codes, 3):
             f = agg.figures[code]
             if u.unit.code in f.by_unit:
                 v = f.by_unit[u.unit.code]
-                ws.write(r, c, "不涉及" if v is None else round(v, 2), fmt.text if v is None else fmt.of(f.unit))
+                ws.write(r, c, words.not_applicable if v is None else round(v, 2), fmt.text if v is None else fmt.of(f.unit))
     ws.set_column(1, 1, 22)
     ws.set_column(3, 3 + len(codes), 12)
     _print(ws)
@@ -89,8 +86,9 @@ def _units_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> N
 
 def _sources_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> None:
     """Where each figure comes from: every unit behind it, with the submission it was taken from."""
-    ws = wb.add_worksheet("数据来源")
-    ws.write_row(0, 0, ["单位代码", "单位", "报送状态", "报送编号", "发件人", "收到时间"], fmt.head)
+    words = config.report.appendix
+    ws = wb.add_worksheet(words.sheets.sources)
+    ws.write_row(0, 0, list(words.source_headers), fmt.head)
     for r, u in enumerate(agg.units, 1):
         received = u.received_at.in_timezone(config.timezone).format("YYYY-MM-DD HH:mm") if u.received_at else ""
         ws.write_row(r, 0, [u.unit.code, u.unit.name, status_label(u.status), u.submission_id, u.sender, received])
@@ -100,7 +98,9 @@ def _sources_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) ->
 
 
 def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
-    ws = wb.add_worksheet("图表")
+    words = config.report.appendix
+    sheet = words.sheets.charts
+    ws = wb.add_worksheet(sheet)
     rates = [i for i in config.indicators if i.derived and i.unit == "%" and agg.figures[i.code].by_unit]
     row, place = 0, 0
     names = agg.unit_names()
@@ -111,13 +111,14 @@ def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
         low_first = not (ind.target and ind.target.op == "<=")
         data.sort(key=lambda p: round(p[1], 2), reverse=not low_first)
         shown = [(names[c], round(v, 2)) for c, v in data[:CHART_UNITS]]
-        title = f"各单位{ind.name}（%）" + (f"，最需关注的{CHART_UNITS}家" if len(data) > CHART_UNITS else "")
-        ws.write_row(row, 0, ["单位", ind.name])
+        title = words.chart_title.format(name=ind.name) + (
+            words.chart_most.format(n=CHART_UNITS) if len(data) > CHART_UNITS else "")
+        ws.write_row(row, 0, [words.chart_unit, ind.name])
         for k, (name, value) in enumerate(shown, 1):
             ws.write_row(row + k, 0, [name, value])
         chart = wb.add_chart({"type": "bar"})
-        chart.add_series({"name": ind.name, "categories": ["图表", row + 1, 0, row + len(shown), 0],
-                          "values": ["图表", row + 1, 1, row + len(shown), 1],
+        chart.add_series({"name": ind.name, "categories": [sheet, row + 1, 0, row + len(shown), 0],
+                          "values": [sheet, row + 1, 1, row + len(shown), 1],
                           "data_labels": {"value": True, "num_format": "0.00"}})
         chart.set_title({"name": title})
         chart.set_legend({"none": True})
@@ -132,11 +133,13 @@ def _charts_sheet(wb, config: CityConfig, agg: CityAggregate) -> None:
 
 def _note_sheet(wb, config: CityConfig, agg: CityAggregate, fmt: _Formats) -> None:
     """The draft's 说明 (coverage, units not reported, the comparable basis) and how the changes are made."""
-    ws = wb.add_worksheet("说明")
+    sheets = config.report.appendix.sheets
+    ws = wb.add_worksheet(sheets.note)
     ws.set_column(0, 0, 100)
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     ws.write(0, 0, basis_note(config, agg), wrap)
-    ws.write(1, 0, config.report.basis_note.appendix.format(year=agg.year, last=agg.year - 1), wrap)
+    ws.write(1, 0, config.report.basis_note.appendix.format(year=agg.year, last=agg.year - 1,
+                                                             sheet=sheets.figures), wrap)
     _print(ws)
 
 
@@ -144,7 +147,7 @@ def build_appendix(config: CityConfig, agg: CityAggregate) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     fmt = _Formats(wb)
-    _figures_sheet(wb, agg, fmt)
+    _figures_sheet(wb, config.report.appendix, agg, fmt)
     _units_sheet(wb, config, agg, fmt)
     _sources_sheet(wb, config, agg, fmt)
     _charts_sheet(wb, config, agg)
