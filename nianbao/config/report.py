@@ -12,9 +12,15 @@ from nianbao.config.base import Flag, Int, Model, Num, Text, raise_problems
 from nianbao.config.report_appendix import Appendix
 from nianbao.config.report_tasks import NextPlan, TaskWriting
 from nianbao.config.units import UnitKind
+from nianbao.errors import ConfigError, ConfigProblem
 
 PROBLEM_KINDS = ("missed_target", "late_missing", "imbalance", "weak_capacity", "yoy_decline")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def uncovered_year(year: int) -> ConfigProblem:
+    return ConfigProblem("report.yaml", "frameworks",
+                         f"没有覆盖{year}年度的条目：报告无从引用当年的依据，请在 frameworks 中增加（from/to）")
 
 
 class Section(Model):
@@ -219,10 +225,16 @@ class ReportFile(Model):
     tasks: TaskWriting | None = None  # the year's work plan and the units' answers on it
     next_plan: NextPlan | None = None  # nianbao plan draft: next year's work plan
 
+    def covering(self, year: int) -> list[Framework]:
+        return [f for f in self.frameworks if f.from_ <= year and (f.to is None or year <= f.to)]
+
     def framework(self, year: int) -> str:
-        """What the report cites as its framework for ``year`` (the newest entry covering it)."""
-        found = [f for f in self.frameworks if f.from_ <= year and (f.to is None or year <= f.to)]
-        return (found or sorted(self.frameworks, key=lambda f: f.from_))[-1].cite
+        """What the report cites as its framework for ``year`` (the newest entry covering it). A year no
+        entry covers is a ConfigError (`nianbao check` names it), never another year's citation."""
+        found = self.covering(year)
+        if not found:
+            raise ConfigError([uncovered_year(year)])
+        return found[-1].cite
 
     @model_validator(mode="after")
     def _unique(self) -> ReportFile:

@@ -7,13 +7,16 @@ misspelt variable is found now and not in January."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import jinja2
+import pendulum
 import yaml
 from jinja2 import nodes
 
 from nianbao.cityconfig import CityConfig, load_city_config
+from nianbao.config.report import uncovered_year
 from nianbao.errors import ConfigError, ConfigProblem
 from nianbao.settings import REPO_ROOT, Settings
 
@@ -21,7 +24,9 @@ MAIL_TEMPLATES = ("invitation", "reminder", "overdue", "digest", "reply", "draft
 CODE_FUNCTIONS = {"f", "fig", "change", "figure"}  # template functions whose first argument is an indicator code
 
 
-def check_setup(settings: Settings) -> list[ConfigProblem]:
+def check_setup(settings: Settings, today: dt.date | None = None) -> list[ConfigProblem]:
+    """Every problem of config/ and templates/; ``today`` (in the city's time zone, default the clock's)
+    gives the report year in season."""
     from nianbao.disclosure.config import config_problems as disclosure_problems
     from nianbao.upward.mapping import upward_config_problems
 
@@ -33,7 +38,20 @@ def check_setup(settings: Settings) -> list[ConfigProblem]:
     from nianbao.workplan import task_file_problems
 
     more += task_file_problems(settings.config_dir, config)
-    return check_templates(config, settings.templates_dir) + schedule_problems(config) + more
+    today = today or pendulum.now(config.timezone).date()
+    more += framework_problems(config, today) + schedule_problems(config)
+    return list(dict.fromkeys(check_templates(config, settings.templates_dir) + more))  # each problem once
+
+
+def cycle_years(config: CityConfig, today: dt.date) -> list[int]:
+    """The report years the program may be asked about: today's (the 2026 cycle runs in 2027) and those
+    whose cycle calendar.yaml plans for (an override for 2027 is the 2026 cycle's calendar)."""
+    return sorted({today.year - 1} | {year - 1 for year in config.calendar.overrides})
+
+
+def framework_problems(config: CityConfig, today: dt.date) -> list[ConfigProblem]:
+    """Each cycle year no entry of report.yaml's `frameworks` covers: its draft would cite nothing."""
+    return [uncovered_year(y) for y in cycle_years(config, today) if not config.report.covering(y)]
 
 
 def schedule_problems(config: CityConfig, path: Path = REPO_ROOT / "prefect.yaml") -> list[ConfigProblem]:
@@ -133,4 +151,6 @@ def _renders(config: CityConfig, templates_dir: Path) -> list[ConfigProblem]:
                                           f"用示例数据渲染失败：{exc}"))
         except (KeyError, AttributeError, TypeError, ValueError) as exc:
             problems.append(ConfigProblem(f"templates/{name}", "-", f"用示例数据渲染失败：{exc!r}"))
+        except ConfigError as exc:  # e.g. the sample year no framework covers
+            problems += exc.problems
     return problems

@@ -1,9 +1,10 @@
 """`nianbao check` over config/ and templates/: the shipped files pass; a template that cannot parse,
 names an indicator that does not exist or uses a variable the program never gives is found before any
-run; prefect.yaml's schedules must be in city.yaml's time zone."""
+run; prefect.yaml's schedules must be in city.yaml's time zone; every cycle year has a framework to cite."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
 import pytest
@@ -72,3 +73,27 @@ def test_a_prefect_yaml_of_any_shape_never_stops_the_check(city, tmp_path, text)
     path.write_text(text, encoding="utf-8")
     problems = schedule_problems(city, path)
     assert all(p.file == "prefect.yaml" for p in problems)
+
+
+def _frameworks(config, text):
+    report = config / "report.yaml"
+    old = report.read_text(encoding="utf-8")
+    start = old.index("frameworks:\n")
+    end = old.index("\n", old.index("  - {from: 2026"))
+    report.write_text(old[:start] + text + old[end:], encoding="utf-8")
+
+
+def test_a_report_year_no_framework_covers_is_named(copies):
+    settings, config, _ = copies
+    _frameworks(config, 'frameworks:\n  - {from: 2021, to: 2025, cite: "《法治政府建设实施纲要（2021—2025年）》"}')
+    problems = check_setup(settings, today=dt.date(2027, 1, 10))  # the 2026 cycle
+    assert [p.reason for p in problems if (p.file, p.key) == ("report.yaml", "frameworks")] == [
+        "没有覆盖2026年度的条目：报告无从引用当年的依据，请在 frameworks 中增加（from/to）"]
+
+
+def test_a_cycle_the_calendar_plans_for_needs_a_framework_too(copies):
+    settings, config, _ = copies
+    _frameworks(config, 'frameworks:\n  - {from: 2027, cite: "新的纲要"}')
+    problems = check_setup(settings, today=dt.date(2028, 1, 10))  # today's year 2027 is covered
+    assert [p.reason for p in problems if p.key == "frameworks"] == [
+        "没有覆盖2026年度的条目：报告无从引用当年的依据，请在 frameworks 中增加（from/to）"]  # calendar: 2027
