@@ -3,7 +3,8 @@
 Config: every file's schema and what files say about each other (`load_city_config`). Templates:
 each one parses; each indicator code a template names exists; each renders against a sample of what
 the program gives it (a plausible cycle of the configured units, generated from the catalogue), so a
-misspelt variable is found now and not in January."""
+misspelt variable is found now and not in January. Also: a framework to cite for every cycle year,
+demo.yaml's highlights filed under sections report.yaml has, prefect.yaml's schedules in the city's zone."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ def check_setup(settings: Settings, today: dt.date | None = None) -> list[Config
 
     more += task_file_problems(settings.config_dir, config)
     today = today or pendulum.now(config.timezone).date()
-    more += framework_problems(config, today) + schedule_problems(config)
+    more += framework_problems(config, today) + demo_problems(config) + schedule_problems(config)
     return list(dict.fromkeys(check_templates(config, settings.templates_dir) + more))  # each problem once
 
 
@@ -52,6 +53,22 @@ def cycle_years(config: CityConfig, today: dt.date) -> list[int]:
 def framework_problems(config: CityConfig, today: dt.date) -> list[ConfigProblem]:
     """Each cycle year no entry of report.yaml's `frameworks` covers: its draft would cite nothing."""
     return [uncovered_year(y) for y in cycle_years(config, today) if not config.report.covering(y)]
+
+
+def demo_problems(config: CityConfig) -> list[ConfigProblem]:
+    """config/demo.yaml's highlights are filed by report section: one filed under a section report.yaml
+    no longer has would never be written (a layout restyled, the sample content left behind)."""
+    try:
+        data = yaml.safe_load((config.root / "demo.yaml").read_text(encoding="utf-8"))
+    except OSError:
+        return []  # no demo content: nothing to agree with
+    except yaml.YAMLError as exc:
+        return [ConfigProblem("demo.yaml", "-", f"不是有效的 YAML：{exc}")]
+    highlights = data.get("highlights") if isinstance(data, dict) else None
+    sections = [s.code for s in config.report.sections]
+    return [ConfigProblem("demo.yaml", f"highlights.{code}",
+                          f"report.yaml 的 sections 中没有 {code}（现有：{'、'.join(sections)}），其下的示例亮点不会写入报告")
+            for code in (highlights if isinstance(highlights, dict) else {}) if code not in sections]
 
 
 def schedule_problems(config: CityConfig, path: Path = REPO_ROOT / "prefect.yaml") -> list[ConfigProblem]:

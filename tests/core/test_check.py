@@ -1,6 +1,7 @@
 """`nianbao check` over config/ and templates/: the shipped files pass; a template that cannot parse,
 names an indicator that does not exist or uses a variable the program never gives is found before any
-run; prefect.yaml's schedules must be in city.yaml's time zone; every cycle year has a framework to cite."""
+run; prefect.yaml's schedules must be in city.yaml's time zone; every cycle year has a framework to cite;
+demo highlights are filed under sections that exist."""
 
 from __future__ import annotations
 
@@ -97,3 +98,12 @@ def test_a_cycle_the_calendar_plans_for_needs_a_framework_too(copies):
     problems = check_setup(settings, today=dt.date(2028, 1, 10))  # today's year 2027 is covered
     assert [p.reason for p in problems if p.key == "frameworks"] == [
         "没有覆盖2026年度的条目：报告无从引用当年的依据，请在 frameworks 中增加（from/to）"]  # calendar: 2027
+
+
+def test_demo_highlights_under_a_section_the_report_no_longer_has_are_named(copies):
+    settings, config, _ = copies
+    for path in (config / "report.yaml", config / "indicators.yaml"):  # F5 renamed F6, demo.yaml left behind
+        text = path.read_text(encoding="utf-8").replace("code: F5\n", "code: F6\n").replace("section: F5", "section: F6")
+        path.write_text(text, encoding="utf-8")
+    problems = [p for p in check_setup(settings) if p.file == "demo.yaml"]
+    assert [(p.key, p.reason.split("（")[0]) for p in problems] == [("highlights.F5", "report.yaml 的 sections 中没有 F5")]
