@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from nianbao.config.base import Flag, Int, Model, Num, Text, raise_problems
-from nianbao.config.report_appendix import Appendix
+from nianbao.config.report_appendix import SHEET_FORBIDDEN, Appendix
 from nianbao.config.report_tasks import NextPlan, TaskWriting
 from nianbao.config.units import UnitKind
 from nianbao.errors import ConfigError, ConfigProblem
 
 PROBLEM_KINDS = ("missed_target", "late_missing", "imbalance", "weak_capacity", "yoy_decline")
-_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def uncovered_year(year: int) -> ConfigProblem:
@@ -31,7 +29,7 @@ class Section(Model):
 
     @model_validator(mode="after")
     def _sheet(self) -> Section:
-        if _SHEET_FORBIDDEN.search(self.sheet):
+        if SHEET_FORBIDDEN.search(self.sheet):
             raise ValueError(f"工作表名称不能含有 []:*?/\\ ，实为 “{self.sheet}”")
         return self
 

@@ -10,15 +10,14 @@ from pydantic import Field, model_validator
 from nianbao.config.base import Model, Text
 
 SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-SheetName = Text
 
 
 class AppendixSheets(Model):
-    figures: SheetName = Field(default="全市指标", min_length=1, max_length=31)
-    units: SheetName = Field(default="分单位", min_length=1, max_length=31)
-    sources: SheetName = Field(default="数据来源", min_length=1, max_length=31)
-    charts: SheetName = Field(default="图表", min_length=1, max_length=31)
-    note: SheetName = Field(default="说明", min_length=1, max_length=31)
+    figures: Text = Field(default="全市指标", min_length=1, max_length=31)
+    units: Text = Field(default="分单位", min_length=1, max_length=31)
+    sources: Text = Field(default="数据来源", min_length=1, max_length=31)
+    charts: Text = Field(default="图表", min_length=1, max_length=31)
+    note: Text = Field(default="说明", min_length=1, max_length=31)
 
     @model_validator(mode="after")
     def _valid(self) -> AppendixSheets:
