@@ -197,7 +197,7 @@ def _cross_references(m: dict[str, BaseModel], root: Path) -> list[ConfigProblem
                               f"日程中没有截止事项 {i.deadline}（见 calendar.yaml 的 deadlines：{'、'.join(sorted(deadlines))}）")
                 for n, i in enumerate(inds.indicators) if i.deadline not in deadlines]
     if inds and rules:
-        kinds = {u.kind for u in units.units} if units else set()
+        kinds = set(UNIT_KINDS)  # a kind the roster has no unit of yet (a province without counties) is fine
         codes = {u.code for u in units.units} if units else set()
         for n, r in enumerate(rules.rules):
             for key, read in (("when", names_in(r.when) if r.when else set()),

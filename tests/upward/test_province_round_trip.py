@@ -49,6 +49,8 @@ def province_config(root):
     config = root / "config"
     shutil.copytree(REPO_ROOT / "config", config)
     _edit(config / "units.yaml", lambda d: d.update(units=PROVINCE_UNITS))
+    codes = {u["code"] for u in PROVINCE_UNITS}  # the city's plausibility rules name the city's departments
+    _edit(config / "rules.yaml", lambda d: d.update(rules=[r for r in d["rules"] if set(r.get("units", ())) <= codes]))
     _edit(config / "city.yaml", lambda d: d.update(
         city="江苏省", bureau="江苏省司法厅", office="中共江苏省委全面依法治省委员会办公室", sender_name="江苏省依法治省办",
         admin_emails=["fzc@sft.jiangsu.example.cn"], intake_address="nianbao@sft.jiangsu.example.cn"))
