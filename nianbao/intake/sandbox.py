@@ -69,7 +69,9 @@ def _init(config: CityConfig, memory_mb: int) -> None:
     _CONFIG, _CAP = config, memory_mb * MB
     resource.setrlimit(resource.RLIMIT_AS, (_CAP, _CAP))
     try:  # big buffers mmapped and unmapped when freed, so a child's address space shrinks after a big mail
-        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
+        libc.mallopt(M_TRIM_THRESHOLD, 64 * MB)  # fixing the first fixes this one at 128 KB: a trim a free
     except (OSError, AttributeError):  # not glibc
         pass
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no multi-GB core file behind
@@ -78,7 +80,7 @@ def _init(config: CityConfig, memory_mb: int) -> None:
 
 
 MB = 1024 * 1024
-M_MMAP_THRESHOLD = -3
+M_MMAP_THRESHOLD, M_TRIM_THRESHOLD = -3, -1
 # A child's address space while it reads one mail (RLIMIT_AS, lowered and raised per task under the hard
 # cap `Limits.memory_mb`): what the largest real workbook needs (measured 181 MB) plus a margin, and ten
 # times the mail's size (a 29 MB mail measured 370 MB). So a small hostile file ends its child at ~300 MB
