@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from prefect import flow
 
+from nianbao.intake.mailbox_lock import mailbox_lock
 from nianbao.stages.review import awaiting_decision
 from tasks.artifacts import publish_draft, publish_intake, publish_reminders, publish_status, publish_tasks
-from tasks.common import explained, flow_resources, in_season, log, report_year, run_name
+from tasks.common import explained, flow_resources, in_season, log, report_year, run_name, with_inbound_folder
 from tasks.cycle import (
     check_outbox_task, close_cycle_task, cycle_status_task, deliver_draft_task, make_draft_task, open_cycle_task,
     poll_intake_task, remind_task, send_outbox_task, tasks_progress_task, unit_drafts_task,
@@ -40,7 +41,11 @@ def intake_flow(year: Year = None, today: Today = None, folder: Folder = None) -
     each newly accepted unit its own annual report (sent with its receipt). Mail is
     taken in any season (a clerk may write any day); the status table only while a cycle runs."""
     res = flow_resources(today, folder)
-    report = poll_intake_task(res)
+    with mailbox_lock(with_inbound_folder(res.settings, folder) if folder else res.settings) as mine:
+        if not mine:  # the previous run is still reading this mailbox: it answers what it reads
+            log().info(res.config.text("intake_busy"))
+            return 0
+        report = poll_intake_task(res)
     try:
         unit_drafts_task(res)
     finally:  # a full disk under the drafts fails the run (the alert fires), but the receipts still go

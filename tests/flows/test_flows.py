@@ -38,3 +38,19 @@ def test_a_failed_run_says_why_in_one_chinese_sentence_in_the_ui_and_the_alert(f
     (mail,) = outbox(flow_env)
     body = mail.get_content()
     assert f"原因：{state.message}" in body and "encountered" not in body
+
+
+def test_an_intake_run_leaves_a_mailbox_another_run_is_still_reading(flow_env):
+    from nianbao.intake.mailbox_lock import mailbox_lock
+    from nianbao.resources import make_resources
+    from tests.factories import filled, unit_mail
+    from nianbao.mail.inbox import deliver_to_maildir
+
+    open_cycle_flow(year=2026, today="2027-01-04")
+    res = make_resources(today="2027-01-06", cached=False)
+    unit = list(res.config.reporting_units)[0]
+    deliver_to_maildir(flow_env / "mail" / "inbox", unit_mail(res, unit, 2026, filled(res, unit, 2026)))
+    with mailbox_lock(res.settings) as mine:  # a run still reading this mailbox
+        assert mine
+        assert intake_flow(year=2026, today="2027-01-06") == 0  # leaves it alone, the mail stays unread
+    assert intake_flow(year=2026, today="2027-01-06") == 1  # the next run takes it
