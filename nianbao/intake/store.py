@@ -141,10 +141,7 @@ def _same_as_current(s: Session, jobs: list[Job]) -> None:
                   and j.outcome.unit is not None]
     if not candidates:
         return
-    current = {(c, u, sha): sid for sid, c, u, sha in s.execute(
-        select(Submission.id, Submission.cycle_id, Submission.unit_code, Submission.sha256).where(
-            Submission.status == "accepted", Submission.sha256.in_({j.book.sha256 for j in candidates}),
-            Submission.unit_code.in_({j.outcome.unit.code for j in candidates})))}
+    current = _stored_versions(s, candidates, "accepted")
     for j in candidates:
         sid = current.get((j.cycle_id, j.outcome.unit.code, j.book.sha256))
         if sid is not None:
@@ -152,14 +149,19 @@ def _same_as_current(s: Session, jobs: list[Job]) -> None:
             out.status, out.submission_id, out.reasons, out.warnings, out.confirmed = "unchanged", sid, [], [], []
 
 
+def _stored_versions(s: Session, jobs: list[Job], status: str) -> dict[tuple[int, str, str], int]:
+    """(cycle, unit, sha256) → id of the stored submission in ``status`` with the same bytes as a job's."""
+    return {(c, u, sha): sid for sid, c, u, sha in s.execute(
+        select(Submission.id, Submission.cycle_id, Submission.unit_code, Submission.sha256).where(
+            Submission.status == status, Submission.sha256.in_({j.book.sha256 for j in jobs}),
+            Submission.unit_code.in_({j.outcome.unit.code for j in jobs})))}
+
+
 def _hold_old_versions(s: Session, config: CityConfig, jobs: list[Job]) -> None:
     candidates = [j for j in jobs if j.outcome.status == "accepted" and j.cycle_id is not None]
     if not candidates:
         return
-    old = {(c, u, sha): sid for sid, c, u, sha in s.execute(
-        select(Submission.id, Submission.cycle_id, Submission.unit_code, Submission.sha256).where(
-            Submission.status == "superseded", Submission.sha256.in_({j.book.sha256 for j in candidates}),
-            Submission.unit_code.in_({j.outcome.unit.code for j in candidates})))}
+    old = _stored_versions(s, candidates, "superseded")
     for j in candidates:
         sid = old.get((j.cycle_id, j.outcome.unit.code, j.book.sha256))
         if sid is not None:
