@@ -38,14 +38,14 @@ def test_serve_on_every_address_without_a_server_auth_string_exits_2_saying_what
     done = serve(env_for(tmp_path, NIANBAO_PREFECT_PORT=str(_free_port())), "--host", "0.0.0.0")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     message = done.stderr.strip()
-    assert "\n" not in message and "PREFECT_SERVER_API_AUTH_STRING=用户名:密码" in message and "0.0.0.0" in message
+    assert "\n" not in message and "PREFECT_SERVER_API_AUTH_STRING=<用户名>:<密码>" in message and "0.0.0.0" in message
 
 
 def test_serve_on_another_machines_server_without_a_client_auth_string_exits_2_saying_what_to_set(tmp_path):
     done = serve(env_for(tmp_path, PREFECT_API_URL="http://192.0.2.10:4200/api"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     message = done.stderr.strip()
-    assert "\n" not in message and "PREFECT_API_AUTH_STRING=用户名:密码" in message and "192.0.2.10" in message
+    assert "\n" not in message and "PREFECT_API_AUTH_STRING=<用户名>:<密码>" in message and "192.0.2.10" in message
 
 
 def _get(url: str, auth: str | None = None) -> int:
