@@ -18,6 +18,17 @@ KEY = b"lo-key"
 pytestmark = pytest.mark.slow
 
 
+def resave(soffice: str, work, src) -> dict[str, bytes]:
+    """``src`` saved again by LibreOffice as .xls, .ods and .xlsx, as a clerk's Calc would."""
+    out = {}
+    for fmt, filt in (("xls", "xls:MS Excel 97"), ("ods", "ods"), ("xlsx", "xlsx:Calc MS Excel 2007 XML")):
+        target = work / fmt
+        subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", filt,
+                        "--outdir", str(target), str(src)], check=True, capture_output=True, timeout=180)
+        out[fmt] = next(target.iterdir()).read_bytes()
+    return out
+
+
 @pytest.fixture(scope="module")
 def resaved(city, tmp_path_factory):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -29,12 +40,7 @@ def resaved(city, tmp_path_factory):
     typed = {k: ("不涉及" if v is None else v) for k, v in values.items()}
     src = work / "filled.xlsx"
     src.write_bytes(fill_workbook(build_template(city, unit, 2026, {}, KEY), typed, notes=confirm_notes(city, values)))
-    out = {}
-    for fmt, filt in (("xls", "xls:MS Excel 97"), ("ods", "ods"), ("xlsx", "xlsx:Calc MS Excel 2007 XML")):
-        target = work / fmt
-        subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", filt,
-                        "--outdir", str(target), str(src)], check=True, capture_output=True, timeout=180)
-        out[fmt] = next(target.iterdir()).read_bytes()
+    out = resave(soffice, work, src)
     return unit, values, out
 
 
@@ -76,12 +82,7 @@ def resaved_tasks(tmp_path_factory):
     src = work / "filled.xlsx"
     src.write_bytes(fill_workbook(build_template(config, unit, 2026, {}, KEY), typed,
                                   notes=confirm_notes(config, values), tasks=ANSWERS))
-    out = {}
-    for fmt, filt in (("xls", "xls:MS Excel 97"), ("ods", "ods"), ("xlsx", "xlsx:Calc MS Excel 2007 XML")):
-        target = work / fmt
-        subprocess.run([soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--convert-to", filt,
-                        "--outdir", str(target), str(src)], check=True, capture_output=True, timeout=180)
-        out[fmt] = next(target.iterdir()).read_bytes()
+    out = resave(soffice, work, src)
     return config, unit, out
 
 
