@@ -4,7 +4,6 @@ of prefect.yaml with its schedules, and stops the server again when it is stoppe
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import pytest
 
 from nianbao.settings import REPO_ROOT
 from tests.conftest import _free_port
+from tests.flows.test_serve_schedules import stop
 
 pytestmark = pytest.mark.slow
 
@@ -45,12 +45,7 @@ def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
                 assert proc.poll() is None, proc.stdout.read().decode(errors="replace")[-3000:]
         assert names == {"open-cycle", "intake", "remind", "draft", "disclose"} and tz == {"Asia/Shanghai"}
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop(proc)
     assert proc.returncode == 0, proc.stdout.read().decode(errors="replace")[-3000:]
     time.sleep(1)
     with socket.socket() as s:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 
 from nianbao.settings import REPO_ROOT
 from tests.conftest import _free_port
+from tests.flows.test_serve_schedules import stop
 
 AUTH = ("PREFECT_API_URL", "PREFECT_API_AUTH_STRING", "PREFECT_SERVER_API_AUTH_STRING")
 
@@ -79,10 +79,5 @@ def test_serve_on_every_address_with_an_auth_string_answers_only_who_gives_it(tm
         assert found == 7  # serve itself got in: it gave its own server's user:password
         assert _get(url) == -401 and _get(url, "admin:guess") == -401
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            raise
+        stop(proc)
     assert proc.returncode == 0
