@@ -27,15 +27,24 @@ SCHEDULED = {"open-cycle", "intake", "remind", "draft", "disclose"}
 MAILS = 2
 
 
-def api(server, method: str, path: str, body: dict | None = None):
+def api(server, method: str, path: str, body: dict | None = None, tries: int = 8):
+    """One call to the server's REST API. A 503 (the server's SQLite busy while serve writes, as on a loaded
+    CI host) or 429/502 is tried again after a pause, as Prefect's own client does."""
     import json
+    import urllib.error
     import urllib.request
 
-    req = urllib.request.Request(f"{server['url']}{path}", method=method,
-                                 data=None if body is None else json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read() or b"null")
+    for attempt in range(tries):
+        req = urllib.request.Request(f"{server['url']}{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            if exc.code not in (429, 502, 503) or attempt == tries - 1:
+                raise
+        time.sleep(min(2 ** attempt, 15))
 
 
 def deployments(server) -> dict[str, dict]:
