@@ -62,6 +62,14 @@ def province_config(n: int, dst: Path) -> Path:
         units.append({"code": f"U{i:05d}", "name": f"单位{i:05d}", "kind": KINDS[i % len(KINDS)], "parent": "P00",
                       "contacts": [f"u{i}@units.example.cn"], "leaders": [f"l{i}@units.example.cn"]})
     (dst / "units.yaml").write_text(yaml.safe_dump({"units": units}, allow_unicode=True), encoding="utf-8")
+    # Rules that name the city's own units (plausibility per unit) have no meaning for synthetic ones
+    rules = yaml.safe_load((dst / "rules.yaml").read_text(encoding="utf-8"))
+    rules["rules"] = [r for r in rules["rules"] if "units" not in r]
+    (dst / "rules.yaml").write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    # The units' drafts are timed as .docx; their PDFs (one LibreOffice run) are timed apart on a sample
+    report = yaml.safe_load((dst / "report.yaml").read_text(encoding="utf-8"))
+    report["unit_drafts"]["pdf"] = False
+    (dst / "report.yaml").write_text(yaml.safe_dump(report, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return dst
 
 
@@ -260,12 +268,33 @@ def run_size(n: int, workdir: Path, year: int = 2026, database_url: str | None =
     # Best of five at every size: the first draft in a process also pays one-off imports and template
     # compiling, which would flatter the 4000-vs-40 ratio (40 units run first).
     out["draft_s"] = min(timed(make_draft, res, year, base / "draft")[0] for _ in range(5))
+    out.update(unit_drafts_and_disclosure(res, year))
     out["peak_mb"] = round(peak_mb(), 1)
     out["intake_peak_with_workers_mb"] = round(tree.peak, 1)
     out["intake_processes"] = res.settings.intake_processes
     out["intake_vs_calamine"] = round(out["intake_s"] / out["bare_calamine_s"], 2)
     out["templates_vs_xlsxwriter"] = round(out["templates_s"] / out["bare_xlsxwriter_s"], 2)
     return out
+
+
+PDF_SAMPLE = 20  # unit drafts converted to PDF to time LibreOffice per draft
+
+
+def unit_drafts_and_disclosure(res, year: int) -> dict:
+    """Every unit's own draft (.docx and its mail queued), then the 31 January disclosure (all files,
+    forced past nothing: the bench's data are consistent); and PDFs of a sample of the unit drafts."""
+    from nianbao.report.pdf import pdf_versions
+    from nianbao.stages.disclose import disclose
+    from nianbao.stages.unit_drafts import make_unit_drafts
+
+    units_s, made = timed(make_unit_drafts, res, year)
+    disclose_s, disclosed = timed(disclose, res, year)
+    sample = {p.name: p.read_bytes() for _, p in made.made[:PDF_SAMPLE]}
+    pdf_s, pdfs = timed(pdf_versions, sample, config_dir=res.settings.config_dir)
+    return {"unit_drafts_s": round(units_s, 2), "unit_drafts": len(made.made), "unit_drafts_failed": len(made.failed),
+            "unit_draft_ms": round(1000 * units_s / max(1, len(made.made)), 1), "disclose_s": round(disclose_s, 2),
+            "disclosed_rows": len(disclosed.reported),
+            "unit_pdf_ms": round(1000 * pdf_s / len(pdfs), 1) if pdfs else None}
 
 
 def task_runs_per_intake(workdir: Path, database_url: str | None) -> int:
@@ -309,6 +338,8 @@ def main() -> None:
             print(f"{n:>5} units | templates {r['templates_s']:.2f}s (xlsxwriter {r['bare_xlsxwriter_s']:.2f}s, "
                   f"×{r['templates_vs_xlsxwriter']}) | intake {r['intake_s']:.2f}s (calamine {r['bare_calamine_s']:.2f}s, "
                   f"×{r['intake_vs_calamine']}; openpyxl {r['bare_openpyxl_s']:.2f}s) | draft {r['draft_s']:.2f}s | "
+                  f"unit drafts {r['unit_drafts_s']:.2f}s ({r['unit_drafts']}, {r['unit_draft_ms']} ms each; PDF "
+                  f"{r['unit_pdf_ms']} ms each) | disclose {r['disclose_s']:.2f}s ({r['disclosed_rows']} rows) | "
                   f"peak {r['peak_mb']} MB (intake with its workers {r['intake_peak_with_workers_mb']} MB) | accepted {r['accepted']}/{n} | "
                   f"open {r['open_s']:.2f}s (queue {r['open_queue_s']:.2f}s, send {r['send_s']:.2f}s; smtplib {r['bare_smtplib_s']:.2f}s, "
                   f"×{r['send_vs_smtplib']})", flush=True)
@@ -318,6 +349,10 @@ def main() -> None:
                                        "intake_peak_with_workers_mb", "intake_processes", "open_s", "send_s",
                                        "bare_smtplib_s", "send_vs_smtplib")}
         summary["draft_s_4000_vs_40"] = round(big["draft_s"] / results[40]["draft_s"], 2)
+        summary.update({k: big[k] for k in ("unit_drafts_s", "unit_drafts", "unit_draft_ms", "unit_pdf_ms", "disclose_s")})
+        # Per unit, so linear growth reads 1.0
+        summary["unit_draft_ms_4000_vs_40"] = round(big["unit_draft_ms"] / results[40]["unit_draft_ms"], 2)
+        summary["disclose_per_unit_4000_vs_40"] = round(big["disclose_s"] / results[40]["disclose_s"] * 40 / args.units, 2)
         summary["database"] = "postgresql" if args.postgres else "sqlite"
         summary["task_runs_per_intake"] = None if args.skip_prefect else task_runs_per_intake(workdir, urls[40])
         summary["intake_guard_ok"] = big["intake_vs_calamine"] <= INTAKE_GUARD

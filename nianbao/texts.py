@@ -13,7 +13,9 @@ import jinja2
 
 
 @lru_cache(maxsize=8)
-def _env(templates_dir: str) -> jinja2.Environment:
+def template_env(templates_dir: str) -> jinja2.Environment:
+    """The one Jinja environment of a templates folder (mails, drafts): built once, so a template is
+    compiled once a process, not once a draft; a template edited meanwhile is reloaded (auto_reload)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir), undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
@@ -22,7 +24,7 @@ def _env(templates_dir: str) -> jinja2.Environment:
 
 def render_mail(templates_dir: Path, name: str, **context: Any) -> tuple[str, str]:
     """Render templates/mail/<name>.txt.j2 → (subject, body)."""
-    text = _env(str(templates_dir)).get_template(f"mail/{name}.txt.j2").render(**context)
+    text = template_env(str(templates_dir)).get_template(f"mail/{name}.txt.j2").render(**context)
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"mail template {name} must start with 'Subject:'")

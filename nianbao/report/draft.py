@@ -7,9 +7,9 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
 import pendulum
 
+from nianbao.texts import template_env
 from nianbao.cityconfig import CityConfig
 from nianbao.report.aggregate import CityAggregate
 from nianbao.report.claims import LeftOut, left_out
@@ -59,8 +59,7 @@ def render_markdown(config: CityConfig, templates_dir: Path, agg: CityAggregate,
     """The report's Markdown from templates/<report.template>: everything it says is chosen and
     numbered here (`report.text`, `report.problems`, `report.plans`, `report.worktext` for the year's
     work plan) and worded there or in config/."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = template_env(str(templates_dir))
     rep = config.report
     work, points, problems, plans = report_parts(config, templates_dir, agg, problems, progress)
     sections = sections_text(config, agg)

@@ -10,9 +10,9 @@ import statistics
 import zlib
 from dataclasses import dataclass, replace
 
-import jinja2
 import pendulum
 
+from nianbao.texts import template_env
 from nianbao.cityconfig import CityConfig, Indicator
 from nianbao.config.report import UnitDrafts, one
 from nianbao.report.aggregate import CityAggregate, Figure, aggregate
@@ -171,8 +171,7 @@ def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous:
         turn = zlib.crc32(unit.unit.code.encode("utf-8")) % len(book.standing)
         book = book.model_copy(update={"standing": book.standing[turn:] + book.standing[:turn]})
     plans = choose_plans(book, problems, year + 1, rules.plans_count)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = template_env(str(templates_dir))
     name = unit.unit.name
     me = self_name(rules, name, unit.unit.kind)
     code = unit.unit.code
