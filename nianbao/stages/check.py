@@ -4,7 +4,8 @@ Config: every file's schema and what files say about each other (`load_city_conf
 each one parses; each indicator code a template names exists; each renders against a sample of what
 the program gives it (a plausible cycle of the configured units, generated from the catalogue), so a
 misspelt variable is found now and not in January. Also: a framework to cite for every cycle year,
-demo.yaml's highlights filed under sections report.yaml has, prefect.yaml's schedules in the city's zone."""
+demo.yaml's highlights filed under sections report.yaml has, prefect.yaml's schedules in the city's zone,
+each sentence key's indicators side by side with an opener."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def check_setup(settings: Settings, today: dt.date | None = None) -> list[Config
     more += task_file_problems(settings.config_dir, config)
     today = today or pendulum.now(config.timezone).date()
     more += framework_problems(config, today) + demo_problems(config) + schedule_problems(config)
+    more += sentence_problems(config)
     return list(dict.fromkeys(check_templates(config, settings.templates_dir) + more))  # each problem once
 
 
@@ -69,6 +71,35 @@ def demo_problems(config: CityConfig) -> list[ConfigProblem]:
     return [ConfigProblem("demo.yaml", f"highlights.{code}",
                           f"report.yaml 的 sections 中没有 {code}（现有：{'、'.join(sections)}），其下的示例亮点不会写入报告")
             for code in (highlights if isinstance(highlights, dict) else {}) if code not in sections]
+
+
+def sentence_problems(config: CityConfig) -> list[ConfigProblem]:
+    """A section's sentences join consecutive indicators of one `sentence` key behind the opener
+    report.yaml gives it: a key whose indicators are not side by side in the text's order makes two
+    sentences with the same opener, a key without an opener a sentence that starts bare, and an opener
+    no indicator's key names is never written."""
+    problems = []
+    for sec in config.report.sections:
+        seen: dict[str, str] = {}  # key → the first indicator of it
+        last = None
+        for ind in config.section_indicators(sec.code):
+            if ind.phrase == "":
+                continue  # never said: it neither joins nor breaks a sentence
+            key = ind.sentence
+            if key is not None and key in seen and key != last:
+                problems.append(ConfigProblem("indicators.yaml", f"{ind.code}.sentence", (
+                    f"与 {seen[key]} 同属句子 {key}，但按 {sec.code} 的行文顺序二者不相邻：报告会写成两句、开头语重复；"
+                    f"请调整 order 或目录顺序使其相邻")))
+            if key is not None and key not in seen and key not in sec.sentences:
+                problems.append(ConfigProblem("report.yaml", f"sections.{sec.code}.sentences", (
+                    f"没有句子 {key} 的开头语（{ind.code} 等指标用它）：这句话会没有开头，请增加")))
+            if key is not None:
+                seen.setdefault(key, ind.code)
+            last = key
+        problems += [ConfigProblem("report.yaml", f"sections.{sec.code}.sentences.{key}",
+                                   f"没有哪个 {sec.code} 指标的 sentence 是 {key}：这个开头语不会写入报告")
+                     for key in sec.sentences if key not in seen]
+    return problems
 
 
 def schedule_problems(config: CityConfig, path: Path = REPO_ROOT / "prefect.yaml") -> list[ConfigProblem]:

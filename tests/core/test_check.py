@@ -107,3 +107,22 @@ def test_demo_highlights_under_a_section_the_report_no_longer_has_are_named(copi
         path.write_text(text, encoding="utf-8")
     problems = [p for p in check_setup(settings) if p.file == "demo.yaml"]
     assert [(p.key, p.reason.split("（")[0]) for p in problems] == [("highlights.F5", "report.yaml 的 sections 中没有 F5")]
+
+
+def test_a_sentence_key_split_by_another_indicator_is_named(copies):
+    settings, config, _ = copies
+    path = config / "indicators.yaml"  # 经合法性审查 moved to the end of its section, away from the other norms
+    text = path.read_text(encoding="utf-8").replace('sentence: norms, phrase: "经合法性审查{value}"',
+                                                    'sentence: norms, order: 999, phrase: "经合法性审查{value}"')
+    path.write_text(text, encoding="utf-8")
+    problems = [p for p in check_setup(settings) if p.file == "indicators.yaml"]
+    assert [(p.key, p.reason.split("，")[0]) for p in problems] == [("F3_02.sentence", "与 F3_01 同属句子 norms")]
+
+
+def test_a_sentence_key_without_an_opener_and_an_opener_without_a_key_are_named(copies):
+    settings, config, _ = copies
+    path = config / "report.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace('litigation: "', 'lawsuits: "'), encoding="utf-8")
+    problems = [(p.key, p.reason.split("（")[0].split("：")[0]) for p in check_setup(settings) if p.file == "report.yaml"]
+    assert problems == [("sections.F4.sentences", "没有句子 litigation 的开头语"),
+                        ("sections.F4.sentences.lawsuits", "没有哪个 F4 指标的 sentence 是 lawsuits")]
