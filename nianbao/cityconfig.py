@@ -52,6 +52,7 @@ class CityConfig:
     report: ReportFile
     messages: dict[str, str] = field(default_factory=dict)  # config/messages.yaml: wording with {names}
     groups: tuple[Group, ...] = ()  # config/groups.yaml (optional): names a work plan gives several units
+    area: str = "全市"  # how the texts name the whole area ({area} in config/ and templates/): 全区, 全县 …
     root: Path = field(compare=False, default=Path("."))
 
     def text(self, key: str, **names: object) -> str:
@@ -104,6 +105,21 @@ class CityConfig:
         found = [(i.order if i.order is not None else n, n, i) for n, i in enumerate(self.indicators)
                  if i.section == section]
         return tuple(i for _, _, i in sorted(found, key=lambda t: (t[0], t[1])))
+
+
+DEFAULT_AREA = "全市"
+
+
+def expand_area(data: Any, area: str) -> Any:
+    """``{area}`` in every text of a config file, as city.yaml names the whole area (全市, 全区, 全县):
+    a district or county running the cycle says 全区/全县 wherever the shipped texts say 全市."""
+    if isinstance(data, str):
+        return data.replace("{area}", area)
+    if isinstance(data, dict):
+        return {k: expand_area(v, area) for k, v in data.items()}
+    if isinstance(data, list):
+        return [expand_area(v, area) for v in data]
+    return data
 
 
 def read_yaml(path: Path) -> tuple[Any, ConfigProblem | None]:
@@ -214,17 +230,22 @@ def load_city_config(root: Path | str) -> CityConfig:
     root = Path(root)
     problems: list[ConfigProblem] = []
     models: dict[str, BaseModel] = {}
+    area = DEFAULT_AREA
     for name, model in FILES.items():
         data, problem = read_yaml(root / f"{name}.yaml")
         if problem:
             problems.append(problem)
             continue
+        if name == "city":
+            area = data.get("area") if isinstance(data.get("area"), str) and data.get("area") else DEFAULT_AREA
+        else:
+            data = expand_area(data, area)
         try:
             models[name] = model.model_validate(data)
         except ValidationError as exc:
             problems += translate(f"{name}.yaml", exc, model)
     data, problem = read_yaml(root / "messages.yaml")
-    messages, more = check_messages(data) if problem is None else ({}, [problem])
+    messages, more = check_messages(expand_area(data, area)) if problem is None else ({}, [problem])
     problems += mail_problems(root / "mail.yaml")
     groups, more_groups = _groups(root, models.get("units"))
     problems += more_groups
@@ -237,5 +258,5 @@ def load_city_config(root: Path | str) -> CityConfig:
         admin_emails=city.admin_emails, intake_address=city.intake_address,
         sender_name=city.sender_name or city.bureau, units=units.units, indicators=inds.indicators,
         rules=rules.rules, yoy_outlier=rules.yoy_outlier, calendar=models["calendar"], report=models["report"],
-        messages=messages, groups=groups.groups, root=root)
+        messages=messages, groups=groups.groups, area=city.area, root=root)
 

@@ -20,6 +20,7 @@ class CityFile(Model):
     admin_emails: tuple[Email, ...] = ()
     intake_address: Email
     sender_name: Text | None = None  # the name outgoing mail is signed with (default: the bureau)
+    area: Text = Field(default="全市", min_length=1, max_length=8)  # {area} in the texts: 全市, 全区, 全县 …
 
     @field_validator("timezone")
     @classmethod

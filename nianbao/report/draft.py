@@ -47,7 +47,7 @@ def report_parts(config: CityConfig, templates_dir: Path, agg: CityAggregate, pr
     work = work_text(config, progress) if progress is not None else WorkText()
     points = ([tp] if (tp := tasks_point(config, progress)) else []) + theme_points(config, agg)
     points, problems = arrange(config, points, problems)
-    plans_file = load_plans(templates_dir / rep.plans_file)
+    plans_file = load_plans(templates_dir / rep.plans_file, config.area)
     carry = carried(plans_file, progress.unfinished, agg.year) if progress is not None else None
     plans = choose_plans(plans_file, problems, agg.year + 1, rep.plans_count, rep.problems.names_max, carry=carry,
                          themes=tuple(p.theme for p in points if p.kind == "theme"))

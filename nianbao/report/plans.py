@@ -57,8 +57,11 @@ class PlansFile(BaseModel):
             raise ValueError(f"by_problem 中不认识的问题类型：{'、'.join(sorted(unknown))}")
 
 
-def load_plans(path: Path) -> PlansFile:
-    return PlansFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+def load_plans(path: Path, area: str) -> PlansFile:
+    """templates/plans.yaml (or a unit plans file), ``{area}`` named as city.yaml names the area."""
+    from nianbao.cityconfig import expand_area
+
+    return PlansFile.model_validate(expand_area(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, area))
 
 
 def carried(plans: PlansFile, unfinished: list, year: int) -> Plan | None:

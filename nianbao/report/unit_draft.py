@@ -166,7 +166,7 @@ def unit_markdown(config: CityConfig, templates_dir, unit: UnitReport, previous:
     problems = find_problems(config, agg, UNIT_PROBLEMS)
     own_problems = [plain(text.rstrip("。；;，,")) for _, kind, text in unit.narratives if kind == "problem"]
     room = max(0, config.report.problems.max - len(problems))
-    book = load_plans(templates_dir / rules.plans_file)
+    book = load_plans(templates_dir / rules.plans_file, config.area)
     if book.standing:  # each unit starts the standing plans at its own place: drafts do not all end alike
         turn = zlib.crc32(unit.unit.code.encode("utf-8")) % len(book.standing)
         book = book.model_copy(update={"standing": book.standing[turn:] + book.standing[:turn]})

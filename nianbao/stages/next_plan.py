@@ -50,7 +50,7 @@ def make_next_plan(res: Resources, year: int, out: Path | None = None) -> NextPl
     elif awaiting := [t for t in progress.tasks if t.status is None and t.missing]:
         notes.append(shape.notes.awaiting.format(year=last, tasks="、".join(
             f"{t.task.id}“{quoted(t.task.title)}”（{'、'.join(t.missing)}）" for t in awaiting)))
-    plans_file = load_plans(res.settings.templates_dir / cfg.report.plans_file)
+    plans_file = load_plans(res.settings.templates_dir / cfg.report.plans_file, cfg.area)
     try:
         agg = city_aggregate(res, last)
         plans = report_parts(cfg, res.settings.templates_dir, agg, find_problems(cfg, agg), progress)[3]

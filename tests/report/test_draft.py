@@ -20,6 +20,7 @@ from nianbao.report.aggregate import aggregate
 from nianbao.report.draft import render_draft
 from nianbao.report.fmt import with_unit
 from nianbao.report.problems import find_problems
+from nianbao.sample_data import unit_values
 from nianbao.settings import REPO_ROOT
 from tests.report.conftest import report
 
@@ -158,3 +159,24 @@ def test_the_appendix_lists_every_figure_with_sources_and_has_charts(city, curre
     assert wb["分单位"].max_row == len(current) + 1
     assert {r[2] for r in wb["分单位"].iter_rows(min_row=2, values_only=True)} <= {"按时", "逾期", "未报", "退回待改", "待核实"}
     assert wb["图表"]._charts, "a chart a leader can look at"
+
+
+def test_a_district_running_the_cycle_says_quanqu_where_a_city_says_quanshi(tmp_path):
+    """city.yaml's `area` names the whole area in every text that says {area}: the draft, the leaders'
+    mail, next year's plans and the messages — a 区 that runs its own cycle never writes 全市."""
+    from nianbao.report.draft import target_context
+    from nianbao.texts import render_mail
+
+    cfg_dir = tmp_path / "config"
+    shutil.copytree(REPO_ROOT / "config", cfg_dir)
+    city_yaml = cfg_dir / "city.yaml"
+    city_yaml.write_text(city_yaml.read_text(encoding="utf-8") + "area: 全区\n", encoding="utf-8")
+    district = load_city_config(cfg_dir)
+    current = [report(u, unit_values(district, u, 2026), sid=n) for n, u in enumerate(district.reporting_units, 1)]
+    previous = [report(u, unit_values(district, u, 2025), sid=100 + n) for n, u in enumerate(district.reporting_units, 1)]
+    agg, doc = draft_of(district, current, previous)
+    subject, body = render_mail(TEMPLATES, "draft", city=district, title=doc.title, expected=agg.expected,
+                                reported=agg.reported, on_time=agg.on_time, first=True, changes=[], edits=[],
+                                tasks=None, **target_context(district, agg, find_problems(district, agg)))
+    said = doc.markdown + body + district.text("upward_coverage", expected=3, reported=2)
+    assert "全区" in doc.markdown and "全区" in body and "全市" not in said

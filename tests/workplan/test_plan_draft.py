@@ -22,7 +22,7 @@ AT = pendulum.datetime(2027, 3, 1, 10, tz="Asia/Shanghai")
 
 
 def drafted(city, answers=ANSWERS):
-    plans = choose_plans(load_plans(REPO_ROOT / "templates" / "plans.yaml"), [], 2027, city.report.plans_count)
+    plans = choose_plans(load_plans(REPO_ROOT / "templates" / "plans.yaml", "全市"), [], 2027, city.report.plans_count)
     return draft_plan(city, 2027, progress(city, PLAN, answers), plans)
 
 
