@@ -122,6 +122,13 @@ def expand_area(data: Any, area: str) -> Any:
     return data
 
 
+def area_of(root: Path) -> str:
+    """city.yaml's `area` (全市 where it gives none, or none that is text: city.yaml's own check says so)."""
+    data, _ = read_yaml(Path(root) / "city.yaml")
+    area = data.get("area") if isinstance(data, dict) else None
+    return area if isinstance(area, str) and area else DEFAULT_AREA
+
+
 def read_yaml(path: Path) -> tuple[Any, ConfigProblem | None]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -230,16 +237,13 @@ def load_city_config(root: Path | str) -> CityConfig:
     root = Path(root)
     problems: list[ConfigProblem] = []
     models: dict[str, BaseModel] = {}
-    area = DEFAULT_AREA
+    area = area_of(root)
     for name, model in FILES.items():
         data, problem = read_yaml(root / f"{name}.yaml")
         if problem:
             problems.append(problem)
             continue
-        if name == "city":
-            area = data.get("area") if isinstance(data.get("area"), str) and data.get("area") else DEFAULT_AREA
-        else:
-            data = expand_area(data, area)
+        data = data if name == "city" else expand_area(data, area)
         try:
             models[name] = model.model_validate(data)
         except ValidationError as exc:

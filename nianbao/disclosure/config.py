@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 
-from nianbao.cityconfig import CityConfig, read_yaml
+from nianbao.cityconfig import CityConfig, area_of, expand_area, read_yaml
 from nianbao.config.base import Model, Text, check_code, raise_problems
 from nianbao.config.calendar import CalendarFile
 from nianbao.config.errors import translate
@@ -143,7 +143,7 @@ def _validated(config_dir: Path, name: str, model: type[Model]) -> Any:
     if problem:
         return None
     try:
-        return model.model_validate(data)
+        return model.model_validate(expand_area(data, area_of(Path(config_dir))))
     except ValidationError:
         return None
 
