@@ -117,7 +117,8 @@ class Wording(Model):
 class Materiality(Model):
     """When a year-on-year change is news: below these it reads 基本持平, on a small base it is not said."""
     min_base: Num = Field(default=10, ge=0)  # last year's figure (like for like) below this: no change said
-    min_pct: Num = Field(default=2, ge=0)  # a change smaller than this many % reads 基本持平
+    min_pct: Num = Field(default=1, ge=0)  # a change smaller than this many % reads 基本持平
+    min_abs: Num = Field(default=0, ge=0)  # ... and so does one of fewer than this many (件, 人 …): 96 → 97
     min_pp: Num = Field(default=0.1, ge=0)  # a rate's change smaller than this many 百分点 reads 基本持平
 
 

@@ -41,7 +41,8 @@ def reading(m: Materiality, f: Figure) -> Reading:
         if change is None:
             return "none"
         return "flat" if abs(change) < m.min_pp else ("up" if change > 0 else "down")
-    change, before = pct(f), shown(f.compared[1])
-    if change is None or before is None or abs(before) < m.min_base:
+    change, (now, before) = pct(f), (shown(v) for v in f.compared)
+    if change is None or now is None or before is None or abs(before) < m.min_base:
         return "none"
-    return "flat" if abs(change) < m.min_pct else ("up" if change > 0 else "down")
+    trivial = abs(change) < m.min_pct or abs(now - before) < m.min_abs
+    return "flat" if trivial else ("up" if change > 0 else "down")

@@ -73,3 +73,12 @@ def test_a_change_below_the_threshold_reads_flat(city, current, previous):
     key, _ = leaders_figures(city, agg)
     md = render_markdown(city, TEMPLATES, agg, find_problems(city, agg))
     assert "0.01个百分点" not in md and all("0.01个百分点" not in k.change for k in key)
+
+
+def test_a_small_percentage_of_a_large_total_is_news_and_one_more_case_is_not(city, current, previous):
+    """+1.7 % of 行政处罚 (12,000 → 12,204) is said; 96 → 97 (+1.0 %, one case) and 500 → 503 (+0.6 %) are not."""
+    f = aggregate(city, 2026, current, previous).figures["E_CF_HJ"]
+    said = {pair: change_text(city, type(f)(**{**f.__dict__, "compared": pair}))
+            for pair in [(12204.0, 12000.0), (97.0, 96.0), (503.0, 500.0)]}
+    assert said == {(12204.0, 12000.0): "，同比增长1.7%", (97.0, 96.0): "，与上年基本持平",
+                    (503.0, 500.0): "，与上年基本持平"}

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from nianbao.report.aggregate import aggregate
+from nianbao.report.change import reading
 from nianbao.report.draft import render_markdown
 from nianbao.report.fmt import percent, points
 from nianbao.report.problems import find_problems
@@ -62,7 +63,7 @@ def test_the_draft_states_the_comparable_basis_once(city, two_stopped):
     md = render_markdown(city, REPO_ROOT / "templates", agg, find_problems(city, agg))
     assert f"同比数据按两年均有报送的{agg.comparable_units}家单位可比口径计算" in md
     f = agg.figures["E_CF_HJ"]
-    if abs(f.change_pct) < city.report.materiality.min_pct:
+    if reading(city.report.materiality, f) == "flat":
         assert f"行政处罚{agg.fmt('E_CF_HJ')}，与上年基本持平" in md
     else:
         assert f"行政处罚{agg.fmt('E_CF_HJ')}，同比{'增长' if f.change_pct > 0 else '下降'}{percent(f.change_pct)}" in md
