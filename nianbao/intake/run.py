@@ -108,7 +108,7 @@ def _settle(res: Resources, mail: PreparedMail, now: pendulum.DateTime, attempts
 def _failed(res: Resources, mail: PreparedMail, now: pendulum.DateTime, error: BaseException | None) -> MessageReport:
     """Count a failed attempt; at `max_attempts`, record the mail as failed and answer its sender."""
     detail = f"{type(error).__name__}: {error}"[:2000]
-    log.warning("mail %s could not be stored: %s", mail.source_key or mail.sha256[:12], detail)
+    log.warning("%s", res.config.text("log_mail_not_stored", mail=mail.source_key or mail.sha256[:12], detail=detail))
     with unit_of_work(res.db) as s:
         row = s.get(MailFailure, mail.dedup_key) or MailFailure(key=mail.dedup_key, attempts=0, first_at=now)
         row.attempts, row.last_error, row.last_at = row.attempts + 1, detail, now
@@ -280,6 +280,5 @@ def poll_inbox(res: Resources, progress: Callable[[MessageReport], None] | None 
         inbox.close()
     if report.out_of_time:
         report.note = res.config.text("intake_out_of_time", minutes=f"{s.intake_run_seconds / 60:g}", left=report.left)
-        log.warning("intake stopped after its %.0f s: %d mails being read and any not yet fetched are left "
-                    "for the next run", s.intake_run_seconds, report.left)
+        log.warning("%s", report.note)
     return report
