@@ -64,16 +64,23 @@ def _watch(parent: int) -> None:
     os._exit(0)
 
 
-def _init(config: CityConfig, memory_mb: int) -> None:
-    global _CONFIG, _CAP
-    _CONFIG, _CAP = config, memory_mb * MB
-    resource.setrlimit(resource.RLIMIT_AS, (_CAP, _CAP))
-    try:  # big buffers mmapped and unmapped when freed, so a child's address space shrinks after a big mail
+def unmap_big_buffers() -> None:
+    """Big buffers (a mail's bytes) mmapped and unmapped when freed, so a process shrinks after a big
+    mail: glibc otherwise raises its mmap threshold to the largest buffer freed and keeps the next ones
+    in its heap. In the intake's own process too: 40 mails of 29.8 MB peaked it at 275 MB, now 186 MB."""
+    try:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
         libc.mallopt(M_TRIM_THRESHOLD, 64 * MB)  # fixing the first fixes this one at 128 KB: a trim a free
     except (OSError, AttributeError):  # not glibc
         pass
+
+
+def _init(config: CityConfig, memory_mb: int) -> None:
+    global _CONFIG, _CAP
+    _CONFIG, _CAP = config, memory_mb * MB
+    resource.setrlimit(resource.RLIMIT_AS, (_CAP, _CAP))
+    unmap_big_buffers()
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no multi-GB core file behind
     os.environ["RUST_BACKTRACE"] = "0"  # a native reader's abort is expected here: one line, not a page
     threading.Thread(target=_watch, args=(os.getppid(),), daemon=True).start()
@@ -215,6 +222,7 @@ class Reading:
 class Sandbox:
     def __init__(self, config: CityConfig, limits: Limits):
         self.config, self.limits = config, limits
+        unmap_big_buffers()  # the intake's process holds each mail's bytes too
         self.pool = ProcessPool(max_workers=limits.processes, initializer=_init,
                                 initargs=(config, limits.memory_mb), context=_context())
 

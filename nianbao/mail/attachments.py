@@ -7,11 +7,10 @@ import base64
 import binascii
 import quopri
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
 from email.message import Message
 
 from nianbao.errors import WorkbookError
-from nianbao.mail.headers import decode_bytes, decode_header_value, normalize_8bit_headers
+from nianbao.mail.headers import decode_bytes, decode_header_value, message_from_raw
 from nianbao.mail.zipped import unpack_zip
 from nianbao.textsafe import one_line
 from nianbao.workbook.errors import ArchiveNotWorkbook, Encrypted
@@ -95,7 +94,7 @@ def _forwarded_inside(part: Message) -> list[Message]:
                 data = base64.b64decode(raw) if cte == "base64" else quopri.decodestring(raw)
             except (binascii.Error, ValueError):
                 return inner
-            return [message_from_bytes(normalize_8bit_headers(data), policy=policy.compat32)]
+            return [message_from_raw(data)]
     return [m for m in inner if isinstance(m, Message)]
 
 
@@ -140,7 +139,7 @@ def _visit(part: Message, found: Found, via: str, depth: int) -> None:
     elif lower.endswith(SHEET_EXT):
         found.attachments.append(Attachment(name, ctype, data, via))
     elif lower.endswith(".eml"):  # forwarded "as attachment" by Outlook and webmails
-        walk(message_from_bytes(normalize_8bit_headers(data), policy=policy.compat32), found, "forwarded",
+        walk(message_from_raw(data), found, "forwarded",
              depth + 1)
     elif lower.endswith(UNREADABLE_ARCHIVES):
         found.ignored.append(name)

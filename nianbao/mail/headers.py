@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import base64
 import re
+from email import policy
 from email.errors import HeaderParseError
 from email.header import decode_header
+from email.message import Message
+from email.parser import BytesFeedParser
 
 # GB2312 and GBK are subsets of GB18030: decoding with the superset never loses a character.
 _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
@@ -138,3 +141,18 @@ def normalize_8bit_headers(raw: bytes) -> bytes:
             line = _encode_line(decode_bytes(body)).encode("ascii") + ending
         out.append(line)
     return b"".join(out)
+
+
+FEED_BYTES = 1024 * 1024  # the parser is fed this much at a time
+
+
+def message_from_raw(raw: bytes) -> Message:
+    """The parsed message (compat32, 8-bit header bytes made RFC 2047 words first).
+
+    Fed to the standard parser a MB at a time: `message_from_bytes` first makes the whole mail one text
+    and a buffer of it, ~8x the mail's size at its peak (measured +231 MB for a 29 MB mail, +85 MB fed)."""
+    parser = BytesFeedParser(policy=policy.compat32)
+    data = normalize_8bit_headers(raw)
+    for start in range(0, len(data), FEED_BYTES):
+        parser.feed(data[start:start + FEED_BYTES])
+    return parser.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
+from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.utils import format_datetime, make_msgid
@@ -15,7 +15,7 @@ import pendulum
 
 from nianbao.mail import fields as F
 from nianbao.mail.attachments import Attachment, Found, part_filename, walk
-from nianbao.mail.headers import normalize_8bit_headers
+from nianbao.mail.headers import message_from_raw
 
 __all__ = ["Attachment", "ParsedMail", "compose", "dedup_key", "message_from_raw", "message_id_for", "parse_headers",
            "parse_mail", "parse_message", "part_filename"]
@@ -49,11 +49,6 @@ def parse_mail(raw: bytes) -> ParsedMail:
     """The standard library's parser (compat32) after raw 8-bit header bytes are made RFC 2047 words;
     malformed mail gives problems listed in Chinese, not exceptions, wherever the parser allows."""
     return parse_message(message_from_raw(raw))
-
-
-def message_from_raw(raw: bytes) -> Message:
-    """The parsed message (compat32, 8-bit header bytes made RFC 2047 words first)."""
-    return message_from_bytes(normalize_8bit_headers(raw), policy=policy.compat32)
 
 
 def parse_message(msg: Message) -> ParsedMail:

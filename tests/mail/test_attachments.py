@@ -164,3 +164,20 @@ def test_malformed_mail_never_raises(cut, junk, at):
     broken = raw[:at] + junk + raw[at:cut] if cut > at else raw[:cut] + junk
     m = parse_mail(broken)
     assert all(a.filename and isinstance(a.data, bytes) for a in m.attachments)
+
+
+def test_a_mail_fed_to_the_parser_in_pieces_reads_as_one_parsed_whole(xlsx, monkeypatch):
+    """The parser is fed a MB at a time (a big mail's peak memory); a CRLF or a boundary line split
+    between two pieces must not change what is found."""
+    from email import message_from_bytes, policy
+
+    from nianbao.mail import headers
+
+    raw = mail_with(attached("崇川区.xlsx", xlsx), attached("扫描件.pdf", b"%PDF" * 3000), attached("海门区.xlsx", xlsx))
+    whole = message_from_bytes(raw, policy=policy.compat32)
+    expected = [(p.get_filename(), p.get_payload(decode=True)) for p in whole.walk()]
+    for piece in {raw.index(b"\r\n", 900) + 1, raw.index(b"\r\n--", 5000) + 3, 7}:
+        monkeypatch.setattr(headers, "FEED_BYTES", piece)
+        parsed = headers.message_from_raw(raw)
+        assert [(p.get_filename(), p.get_payload(decode=True)) for p in parsed.walk()] == expected
+        assert [a.filename for a in parse_mail(raw).attachments] == ["崇川区.xlsx", "海门区.xlsx"]
