@@ -13,10 +13,8 @@ from pathlib import Path
 
 from nianbao.cityconfig import CityConfig
 from nianbao.config.report_tasks import TaskPlace
-from nianbao.workplan.answers import STATUSES, TaskAnswer
+from nianbao.workplan.answers import STATUSES, TaskAnswer, least_advanced
 from nianbao.workplan.taskfile import Task, TaskFile
-
-RANK = {s: n for n, s in enumerate(reversed(STATUSES))}  # 未启动 0 … 已完成 3
 
 
 @dataclass(frozen=True)
@@ -109,10 +107,10 @@ def progress(config: CityConfig, tasks: TaskFile, answers: list[TaskAnswer]) -> 
     for task in tasks.tasks:
         given = by_task.get(task.id, {})
         codes = lead_codes(config, task)
-        leads = [given[c] for c in codes if c in given and given[c].status in RANK]
+        leads = [given[c] for c in codes if c in given and given[c].status in STATUSES]
         missing = tuple(u.name for c in codes if (u := config.unit(c)).reports
-                        and (c not in given or given[c].status not in RANK))
-        status = min((a.status for a in leads), key=RANK.__getitem__) if leads and not missing else None
+                        and (c not in given or given[c].status not in STATUSES))
+        status = least_advanced(a.status for a in leads) if leads and not missing else None
         out.tasks.append(TaskState(task, place(task, places), lead_names(config, task), tuple(leads), status,
                                    missing))
     return out

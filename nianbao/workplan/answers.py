@@ -4,12 +4,19 @@ the contract between the intake, which stores answers, and the writers (city dra
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 Status = Literal["已完成", "基本完成", "正在推进", "未启动"]
 STATUSES: tuple[str, ...] = ("已完成", "基本完成", "正在推进", "未启动")
 DONE: frozenset[str] = frozenset({"已完成"})  # counted as 已完成 in "全年N项重点任务，已完成M项"
+
+
+def least_advanced(statuses: Iterable[str]) -> str:
+    """A task's status from its lead units' answers (each one of STATUSES): the least advanced, so a task
+    two units lead is 已完成 only when both say so. `nianbao tasks`, the mail and the draft all use it."""
+    return max(statuses, key=STATUSES.index)
 
 
 @dataclass(frozen=True)

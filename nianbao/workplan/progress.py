@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nianbao.workplan.answers import STATUSES, TaskAnswer
+from nianbao.workplan.answers import STATUSES, TaskAnswer, least_advanced
 from nianbao.workplan.assign import ROLE_ZH, task_units
 from nianbao.workplan.taskfile import TaskFile
 
 NOT_REPORTED = "未报送"  # no accepted workbook answers the task yet
 BLANK = "未填写"  # a shared task the unit left blank
-RANK = {s: n for n, s in enumerate(STATUSES)}  # 已完成 first, 未启动 last
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,7 @@ def _task_status(units: list[UnitState]) -> str:
     leads = [u for u in units if u.role == "lead"] or units
     if not leads or any(u.status in (NOT_REPORTED, BLANK) for u in leads):
         return NOT_REPORTED if not leads or any(u.status == NOT_REPORTED for u in leads) else BLANK
-    return max((u.status for u in leads), key=lambda s: RANK[s])
+    return least_advanced(u.status for u in leads)
 
 
 def task_progress(config, tasks: TaskFile, answers: list[TaskAnswer], reported: set[str]) -> list[TaskState]:
