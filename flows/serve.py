@@ -3,7 +3,8 @@
 Schedules never fire on Prefect's ephemeral server. With an API URL configured — PREFECT_API_URL in
 the environment or in the active Prefect profile (`prefect config set`) — the deployments are served
 there. Otherwise a local `prefect server start` is started on 127.0.0.1 (NIANBAO_PREFECT_PORT, 4200)
-and stopped on exit; a port that is already taken is refused, never shared.
+and stopped on exit — even when serve is killed outright (the server gets SIGTERM when serve dies), so
+the port is free for the next serve; a port that is already taken is refused, never shared.
 
 Serving leaves the schedules as the administrator last set them: a deployment paused in the UI stays
 paused, a schedule switched off stays off, and stopping serve (SIGTERM from a service manager) pauses
@@ -13,6 +14,7 @@ of the schedules (`prefect deploy --all` reads the same file)."""
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import signal
@@ -22,7 +24,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -95,6 +97,24 @@ def port_taken(port: int, host: str = "127.0.0.1") -> bool:
         return s.connect_ex((host, port)) == 0
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _dies_with(parent: int) -> Callable[[], None] | None:
+    """What the server's process runs before it starts (Linux): SIGTERM when serve dies, even when serve
+    is SIGKILLed, which no `finally` sees. Looked up here, not in the forked child (no loader call there)."""
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: a killed serve leaves its server to the administrator
+        return None
+
+    def arm() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # serve died before the signal was armed
+            os._exit(1)
+    return arm
+
+
 @contextmanager
 def local_server(port: int, host: str = "127.0.0.1") -> Iterator[str]:
     """A `prefect server start` bound to ``host`` for as long as the block runs; a taken port is refused.
@@ -106,7 +126,8 @@ def local_server(port: int, host: str = "127.0.0.1") -> Iterator[str]:
     url = f"http://{near}:{port}/api"
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": url}
     proc = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", host,
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                            preexec_fn=_dies_with(os.getpid()))
     try:
         deadline = time.monotonic() + 120
         while not _healthy(url):

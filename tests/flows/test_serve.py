@@ -1,5 +1,5 @@
 """`nianbao serve` with no server configured starts its own `prefect server`, registers every deployment
-of prefect.yaml with its schedules, and stops the server again when it is stopped."""
+of prefect.yaml with its schedules, and stops the server again when it is stopped or killed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from nianbao.settings import REPO_ROOT
+from tests import procs
 from tests.conftest import _free_port
 from tests.flows.test_serve_schedules import stop
 
@@ -64,3 +65,34 @@ def test_serve_refuses_a_port_another_process_holds(tmp_path):
                               capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert f"端口 {port} 已被占用" in done.stderr + done.stdout and "Traceback" not in done.stderr
+
+
+def test_a_killed_serve_takes_its_local_server_with_it(tmp_path):
+    """kill -9 (the OOM killer, an administrator) runs no cleanup: the server must not outlive serve and
+    hold the port, or the next serve is refused with 端口已被占用."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"NIANBAO_PREFECT_PORT": str(port), "PREFECT_HOME": str(tmp_path / "ph"), "NIANBAO_DATA": str(tmp_path / "var"),
+                "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
+    with open(tmp_path / "serve.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 150
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        server = procs.children(proc.pid)
+        assert server, "serve started no server"
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(procs.alive(p) for p in server):
+        time.sleep(0.5)
+    assert not any(procs.alive(p) for p in server)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0
