@@ -9,24 +9,36 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
+from flows.serve import port_taken
 from nianbao.settings import REPO_ROOT
 from tests import procs
 from tests.conftest import _free_port
-from tests.flows.test_serve_schedules import stop
+from tests.flows.test_serve_schedules import stop, wait_for
 
 pytestmark = pytest.mark.slow
 
 
+def local_env(port: int, tmp_path: Path) -> dict:
+    """An environment where no server is configured, so serve starts its own on ``port``."""
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env.update({"NIANBAO_PREFECT_PORT": str(port), "PREFECT_HOME": str(tmp_path / "ph"),
+                "NIANBAO_DATA": str(tmp_path / "var"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                "PREFECT_LOGGING_LEVEL": "WARNING"})
+    return env
+
+
+def start_serve(port: int, tmp_path: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT,
+                            env=local_env(port, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
 def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env.update({"NIANBAO_PREFECT_PORT": str(port), "PREFECT_HOME": str(tmp_path / "ph"), "NIANBAO_DATA": str(tmp_path / "var"),
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"})
-    proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = start_serve(port, tmp_path)
     api = f"http://127.0.0.1:{port}/api"
     names: set[str] = set()
     try:
@@ -49,8 +61,7 @@ def test_serve_starts_a_local_server_with_every_schedule_and_stops_it(tmp_path):
         stop(proc)
     assert proc.returncode == 0, proc.stdout.read().decode(errors="replace")[-3000:]
     time.sleep(1)
-    with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0  # the server it started is gone
+    assert not port_taken(port)  # the server it started is gone
 
 
 def test_serve_refuses_a_port_another_process_holds(tmp_path):
@@ -58,11 +69,8 @@ def test_serve_refuses_a_port_another_process_holds(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-        env.update({"NIANBAO_PREFECT_PORT": str(port), "PREFECT_HOME": str(tmp_path / "ph"),
-                    "NIANBAO_DATA": str(tmp_path / "var")})
-        done = subprocess.run([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT,
+                              env=local_env(port, tmp_path), capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert f"端口 {port} 已被占用" in done.stderr + done.stdout and "Traceback" not in done.stderr
 
@@ -71,28 +79,13 @@ def test_a_killed_serve_takes_its_local_server_with_it(tmp_path):
     """kill -9 (the OOM killer, an administrator) runs no cleanup: the server must not outlive serve and
     hold the port, or the next serve is refused with 端口已被占用."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env.update({"NIANBAO_PREFECT_PORT": str(port), "PREFECT_HOME": str(tmp_path / "ph"), "NIANBAO_DATA": str(tmp_path / "var"),
-                "PREFECT_SERVER_ANALYTICS_ENABLED": "false"})
-    with open(tmp_path / "serve.log", "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "nianbao.cli", "serve"], cwd=REPO_ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT)
+    proc = start_serve(port, tmp_path)
     try:
-        deadline = time.monotonic() + 150
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
+        wait_for(lambda: port_taken(port), 150, proc, every=0.5)
         server = procs.children(proc.pid)
         assert server, "serve started no server"
     finally:
         proc.kill()
         proc.wait()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and any(procs.alive(p) for p in server):
-        time.sleep(0.5)
-    assert not any(procs.alive(p) for p in server)
-    with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0
+    wait_for(lambda: not any(procs.alive(p) for p in server), 60, every=0.5)
+    assert not port_taken(port)
